@@ -1,0 +1,86 @@
+package io.hounsfield.core;
+
+import io.hounsfield.core.ops.MaskedStatistics;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class MaskTest {
+
+    private static final Geometry G = new Geometry(new Extent(8, 7, 6), new Vec3(0.5, 1, 2), new Vec3(-3, 4, 5),
+            Mat3.rotation(new Vec3(1, 1, 0), 0.4));
+
+    @Test
+    void boundingBoxAndCountOfALabel() {
+        try (Mask m = Mask.allocate(G)) {
+            m.set(2, 3, 1, 7);
+            m.set(5, 1, 4, 7);
+            m.set(0, 0, 0, 1);
+            assertThat(m.count(7)).isEqualTo(2);
+            assertThat(m.boundingBox(7)).contains(new IndexBox(2, 1, 1, 6, 4, 5));
+            assertThat(m.boundingBox(9)).isEmpty();
+            assertThat(m.histogram()[0]).isEqualTo(8 * 7 * 6 - 3);
+        }
+    }
+
+    @Test
+    void cropToLabelKeepsImageAndMaskAlignedInTheWorld() {
+        try (Mask m = Mask.allocate(G); Volume img = Volume.allocate(G, VoxelType.INT16)) {
+            for (long i = 0; i < img.voxelCount(); i++) {
+                img.set(i, i % 1000);
+            }
+            m.set(4, 4, 3, 2);
+            m.set(4, 5, 3, 2);
+            try (Mask.Cropped c = m.cropToLabel(img, 2, 1)) {
+                assertThat(c.box()).isEqualTo(new IndexBox(3, 3, 2, 6, 7, 5));
+                assertThat(c.mask().count(2)).isEqualTo(2);
+                assertThat(c.mask().label(1, 1, 1)).isEqualTo(2);
+                assertThat(c.image().get(1, 1, 1)).isEqualTo(img.get(4, 4, 3));
+                Vec3 world = G.indexToWorld(4, 5, 3);
+                assertThat(c.image().geometry().indexToWorld(1, 2, 1).approxEquals(world, 1e-12)).isTrue();
+            }
+            assertThatThrownBy(() -> m.cropToLabel(img, 3, 0)).hasMessageContaining("label 3 is absent");
+        }
+    }
+
+    @Test
+    void fromLabelsAcceptsWholeNumbersOnly() {
+        try (Volume v = Volume.allocate(G, VoxelType.FLOAT32)) {
+            v.set(3, 2);
+            try (Mask m = Mask.fromLabels(v)) {
+                assertThat(m.label(3)).isEqualTo(2);
+            }
+            v.set(4, 1.5);
+            assertThatThrownBy(() -> Mask.fromLabels(v)).hasMessageContaining("voxel 4").hasMessageContaining("1.5");
+            v.set(4, 256);
+            assertThatThrownBy(() -> Mask.fromLabels(v)).hasMessageContaining("256");
+        }
+        try (Volume v = Volume.allocate(G, VoxelType.INT16)) {
+            assertThatThrownBy(() -> Mask.wrap(v)).hasMessageContaining("uint8");
+        }
+    }
+
+    @Test
+    void maskedStatisticsMatchHandComputedValues() {
+        try (Mask m = Mask.allocate(G); Volume img = Volume.allocate(G, VoxelType.INT16)) {
+            // Four voxels of -1000, 10, 20, 30 HU: mean -235, population sd sqrt(mean of squared deviations).
+            int[][] at = {{0, 0, 0}, {1, 0, 0}, {7, 6, 5}, {3, 3, 3}};
+            double[] hu = {-1000, 10, 20, 30};
+            for (int k = 0; k < 4; k++) {
+                m.set(at[k][0], at[k][1], at[k][2], 1);
+                img.set(at[k][0], at[k][1], at[k][2], hu[k]);
+            }
+            img.set(5, 5, 5, 999); // outside the label
+            MaskedStatistics s = MaskedStatistics.of(img, m, 1);
+            assertThat(s.count()).isEqualTo(4);
+            assertThat(s.volumeMm3()).isCloseTo(4 * 0.5 * 1 * 2, within(1e-12));
+            assertThat(s.mean()).isCloseTo(-235, within(1e-12));
+            double var = (765.0 * 765 + 245.0 * 245 + 255.0 * 255 + 265.0 * 265) / 4;
+            assertThat(s.stdDev()).isCloseTo(Math.sqrt(var), within(1e-9));
+            assertThat(s.min()).isEqualTo(-1000);
+            assertThat(s.max()).isEqualTo(30);
+        }
+    }
+}

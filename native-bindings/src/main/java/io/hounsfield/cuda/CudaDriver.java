@@ -1,0 +1,30 @@
+package io.hounsfield.cuda;
+
+import io.hounsfield.cuda.internal.DriverLibrary;
+
+/**
+ * Entry point to the CUDA driver. The driver library is loaded lazily, on the first call, through FFM;
+ * on a machine without a driver or device nothing fails: {@link #status()} says why CUDA is unavailable.
+ */
+public final class CudaDriver {
+
+    /** The soname the NVIDIA driver installs; the unversioned libcuda.so is only a link-time stub. */
+    public static final String LIBRARY = "libcuda.so.1";
+
+    private CudaDriver() {
+    }
+
+    private static final class Holder {
+        static final CudaStatus STATUS = DriverLibrary.probe(LIBRARY);
+    }
+
+    /** Loads the driver once per process and reports what it found. Never throws. */
+    public static CudaStatus status() {
+        return Holder.STATUS;
+    }
+
+    /** Probes a given driver library name, without caching (for tests and diagnostics). */
+    public static CudaStatus probe(String library) {
+        return DriverLibrary.probe(library);
+    }
+}
