@@ -2,10 +2,8 @@ package io.hounsfield.testvolumes;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
-import io.hounsfield.core.Mask;
 import io.hounsfield.core.ProgressListener;
 import io.hounsfield.core.Vec3;
-import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
 
 import java.util.List;
@@ -54,25 +52,9 @@ public record CtBody(Extent extent, Vec3 spacing, double noiseSigmaHu, long seed
                 new Painter.Layer(LIVER_SHAPE, LIVER_HU), new Painter.Layer(LESION_SHAPE, LESION_HU));
         List<Painter.Label> labels = List.of(new Painter.Label(LESION, LESION_SHAPE),
                 new Painter.Label(LIVER, LIVER_SHAPE.minus(LESION_SHAPE)));
-        Volume image = Volume.allocate(g, VoxelType.INT16);
-        try {
-            Mask mask = Mask.allocate(g);
-            try {
-                Painter.paint(image, mask, AIR, layers, labels, p -> 1, s.noiseSigmaHu(), s.seed(), "generate CT phantom", progress);
-                double vl = LIVER_SHAPE.volume() - LESION_SHAPE.volume();
-                Vec3 cl = LIVER_SHAPE.centroid().times(LIVER_SHAPE.volume()).minus(LESION_SHAPE.centroid().times(LESION_SHAPE.volume())).times(1 / vl);
-                return new Phantom("ct-body", image, mask, List.of(
-                        Phantoms.truth(LESION, "lesion", LESION_SHAPE, LESION_HU),
-                        // The liver ROI is the ellipsoid with a spherical hole: its boundary is both surfaces.
-                        new RoiTruth(LIVER, "liver", vl, LIVER_SHAPE.surfaceArea() + LESION_SHAPE.surfaceArea(), cl, LIVER_HU)));
-            } catch (RuntimeException | Error e) {
-                mask.close();
-                throw e;
-            }
-        } catch (RuntimeException | Error e) {
-            image.close();
-            throw e;
-        }
+        return Painter.phantom("ct-body", g, VoxelType.INT16, AIR, layers, labels, p -> 1, s.noiseSigmaHu(), s.seed(), progress,
+                List.of(Phantoms.truth(LESION, "lesion", LESION_SHAPE, LESION_HU),
+                        Phantoms.hollow(LIVER, "liver", LIVER_SHAPE, LESION_SHAPE, c -> LIVER_HU)));
     }
 
     /** An infinite cylinder along z with elliptical cross-section. */

@@ -2,10 +2,8 @@ package io.hounsfield.testvolumes;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
-import io.hounsfield.core.Mask;
 import io.hounsfield.core.ProgressListener;
 import io.hounsfield.core.Vec3;
-import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
 
 import java.util.List;
@@ -52,28 +50,12 @@ public record MrHead(Extent extent, Vec3 spacing, Vec3 gradientPerMm, double noi
     static Phantom build(MrHead s, ProgressListener progress) {
         Geometry g = Phantoms.centredGrid(s.extent(), s.spacing());
         Sphere lesion = s.lesion();
-        Volume image = Volume.allocate(g, VoxelType.FLOAT32);
-        try {
-            Mask mask = Mask.allocate(g);
-            try {
-                Painter.paint(image, mask, 0,
-                        List.of(new Painter.Layer(HEAD_SHAPE, SCALP_INTENSITY), new Painter.Layer(BRAIN_SHAPE, TISSUE_INTENSITY),
-                                new Painter.Layer(lesion, LESION_INTENSITY)),
-                        List.of(new Painter.Label(LESION, lesion), new Painter.Label(BRAIN, BRAIN_SHAPE.minus(lesion))),
-                        s::bias, s.noiseSigma(), s.seed(), "generate MR phantom", progress);
-                double vb = BRAIN_SHAPE.volume() - lesion.volume();
-                Vec3 cb = BRAIN_SHAPE.centroid().times(BRAIN_SHAPE.volume()).minus(lesion.centroid().times(lesion.volume())).times(1 / vb);
-                return new Phantom("mr-head", image, mask, List.of(
-                        Phantoms.truth(LESION, "lesion", lesion, LESION_INTENSITY * s.bias(lesion.centroid())),
-                        new RoiTruth(BRAIN, "brain", vb, BRAIN_SHAPE.surfaceArea() + lesion.surfaceArea(), cb,
-                                TISSUE_INTENSITY * s.bias(cb))));
-            } catch (RuntimeException | Error e) {
-                mask.close();
-                throw e;
-            }
-        } catch (RuntimeException | Error e) {
-            image.close();
-            throw e;
-        }
+        return Painter.phantom("mr-head", g, VoxelType.FLOAT32, 0,
+                List.of(new Painter.Layer(HEAD_SHAPE, SCALP_INTENSITY), new Painter.Layer(BRAIN_SHAPE, TISSUE_INTENSITY),
+                        new Painter.Layer(lesion, LESION_INTENSITY)),
+                List.of(new Painter.Label(LESION, lesion), new Painter.Label(BRAIN, BRAIN_SHAPE.minus(lesion))),
+                s::bias, s.noiseSigma(), s.seed(), progress,
+                List.of(Phantoms.truth(LESION, "lesion", lesion, LESION_INTENSITY * s.bias(lesion.centroid())),
+                        Phantoms.hollow(BRAIN, "brain", BRAIN_SHAPE, lesion, c -> TISSUE_INTENSITY * s.bias(c))));
     }
 }

@@ -6,6 +6,7 @@ import io.hounsfield.core.Mask;
 import io.hounsfield.core.ProgressListener;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -26,6 +27,25 @@ final class Painter {
     }
 
     private Painter() {
+    }
+
+    /** Allocates image and mask on {@code g}, paints them, and hands both to a new phantom; frees both on failure. */
+    static Phantom phantom(String name, Geometry g, VoxelType type, double background, List<Layer> layers, List<Label> labels,
+                           ToDoubleFunction<Vec3> gain, double noiseSigma, long seed, ProgressListener progress,
+                           List<RoiTruth> truths) {
+        Volume image = Volume.allocate(g, type);
+        Mask mask = null;
+        try {
+            mask = Mask.allocate(g);
+            paint(image, mask, background, layers, labels, gain, noiseSigma, seed, "generate " + name + " phantom", progress);
+            return new Phantom(name, image, mask, truths);
+        } catch (RuntimeException | Error e) {
+            image.close();
+            if (mask != null) {
+                mask.close();
+            }
+            throw e;
+        }
     }
 
     static void paint(Volume image, Mask mask, double background, List<Layer> layers, List<Label> labels,

@@ -2,11 +2,9 @@ package io.hounsfield.testvolumes;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
-import io.hounsfield.core.Mask;
 import io.hounsfield.core.Mat3;
 import io.hounsfield.core.ProgressListener;
 import io.hounsfield.core.Vec3;
-import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
 
 import java.util.List;
@@ -37,20 +35,9 @@ public final class Phantoms {
         Vec3 sp = new Vec3(spacingMm, spacingMm, spacingMm);
         Vec3 origin = shape.centroid().minus(new Vec3(n / 2, n / 2, n / 2).plus(SUBVOXEL_OFFSET).times(spacingMm));
         Geometry g = Geometry.axisAligned(new Extent(n, n, n), sp, origin);
-        Volume image = Volume.allocate(g, VoxelType.FLOAT32);
-        Mask mask = null;
-        try {
-            mask = Mask.allocate(g);
-            Painter.paint(image, mask, outside, List.of(new Painter.Layer(shape, inside)), List.of(new Painter.Label(1, shape)),
-                    p -> 1, noiseSigma, seed, "phantom " + name, ProgressListener.NONE);
-            return new Phantom(name, image, mask, List.of(truth(1, name, shape, inside)));
-        } catch (RuntimeException | Error e) {
-            image.close();
-            if (mask != null) {
-                mask.close();
-            }
-            throw e;
-        }
+        return Painter.phantom(name, g, VoxelType.FLOAT32, outside, List.of(new Painter.Layer(shape, inside)),
+                List.of(new Painter.Label(1, shape)), p -> 1, noiseSigma, seed, ProgressListener.NONE,
+                List.of(truth(1, name, shape, inside)));
     }
 
     /** A sphere of {@code radiusMm} (intensity 100 in 0, no noise). */
@@ -87,6 +74,17 @@ public final class Phantoms {
 
     static RoiTruth truth(int label, String name, Shape s, double mean) {
         return new RoiTruth(label, name, s.volume(), s.surfaceArea(), s.centroid(), mean);
+    }
+
+    /**
+     * Truth of a shape with a hole (an organ without its lesion): volumes subtract, the boundary is both
+     * surfaces, the centroid is the volume-weighted difference; {@code meanAt} gives the expected mean
+     * intensity from that centroid (constant, or a linear field's value there).
+     */
+    static RoiTruth hollow(int label, String name, Shape outer, Shape hole, java.util.function.ToDoubleFunction<Vec3> meanAt) {
+        double v = outer.volume() - hole.volume();
+        Vec3 c = outer.centroid().times(outer.volume()).minus(hole.centroid().times(hole.volume())).times(1 / v);
+        return new RoiTruth(label, name, v, outer.surfaceArea() + hole.surfaceArea(), c, meanAt.applyAsDouble(c));
     }
 
     /** An isotropic-in-FOV grid centred on the world origin. */

@@ -19,7 +19,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -47,13 +46,12 @@ public final class NiftiReader implements VolumeSource {
 
     @Override
     public String formatName() {
-        return "NIfTI-1 (.nii, .nii.gz)";
+        return NiftiFiles.FORMAT_NAME;
     }
 
     @Override
     public boolean handles(Path path) {
-        String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".nii") || n.endsWith(".nii.gz");
+        return NiftiFiles.hasNiftiName(path);
     }
 
     @Override

@@ -48,13 +48,12 @@ public final class NiftiWriter implements VolumeSink {
 
     @Override
     public String formatName() {
-        return "NIfTI-1 (.nii, .nii.gz)";
+        return NiftiFiles.FORMAT_NAME;
     }
 
     @Override
     public boolean handles(Path path) {
-        String n = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".nii") || n.endsWith(".nii.gz");
+        return NiftiFiles.hasNiftiName(path);
     }
 
     @Override
