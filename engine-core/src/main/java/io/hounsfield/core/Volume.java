@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A 3-D image: an immutable {@link Geometry} and its voxels, stored off-heap in one
@@ -16,6 +17,9 @@ import java.util.Objects;
  * closing while another thread accesses the volume is not.
  */
 public final class Volume implements AutoCloseable {
+
+    /** Volumes allocated and not yet closed, in this process: a leak check, not a cache. */
+    private static final AtomicLong LIVE = new AtomicLong();
 
     private final Geometry geometry;
     private final VoxelType type;
@@ -33,6 +37,15 @@ public final class Volume implements AutoCloseable {
             arena.close();
             throw e;
         }
+        LIVE.incrementAndGet();
+    }
+
+    /**
+     * How many volumes (masks included) this process has allocated and not closed. Tests compare it
+     * before and after to catch leaks; it is not a budget.
+     */
+    public static long liveCount() {
+        return LIVE.get();
     }
 
     /**
@@ -179,6 +192,7 @@ public final class Volume implements AutoCloseable {
     public synchronized void close() {
         if (arena.scope().isAlive()) {
             arena.close();
+            LIVE.decrementAndGet();
         }
     }
 
