@@ -7,6 +7,7 @@ import io.hounsfield.core.Vec3;
 import io.hounsfield.core.VoxelType;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Settings of the CT-like body phantom: grid, noise and seed. Anatomy is fixed in world millimetres
@@ -39,7 +40,7 @@ public record CtBody(Extent extent, Vec3 spacing, double noiseSigmaHu, long seed
         return new CtBody(new Extent(64, 64, 50), new Vec3(5.6, 5.6, 4.0), 10, 42);
     }
 
-    static Phantom build(CtBody s, ProgressListener progress) {
+    static Phantom build(CtBody s, Executor executor, ProgressListener progress) {
         Geometry g = Phantoms.centredGrid(s.extent(), s.spacing());
         Region body = ellipticCylinder(0, 0, 160, 110);
         Region inner = ellipticCylinder(0, 0, 150, 100);
@@ -52,7 +53,8 @@ public record CtBody(Extent extent, Vec3 spacing, double noiseSigmaHu, long seed
                 new Painter.Layer(LIVER_SHAPE, LIVER_HU), new Painter.Layer(LESION_SHAPE, LESION_HU));
         List<Painter.Label> labels = List.of(new Painter.Label(LESION, LESION_SHAPE),
                 new Painter.Label(LIVER, LIVER_SHAPE.minus(LESION_SHAPE)));
-        return Painter.phantom("ct-body", g, VoxelType.INT16, AIR, layers, labels, p -> 1, s.noiseSigmaHu(), s.seed(), progress,
+        return Painter.phantom("ct-body", g, VoxelType.INT16, new Painter.Scene(AIR, layers, labels, p -> 1, s.noiseSigmaHu(), s.seed()),
+                executor, progress,
                 List.of(Phantoms.truth(LESION, "lesion", LESION_SHAPE, LESION_HU),
                         Phantoms.hollow(LIVER, "liver", LIVER_SHAPE, LESION_SHAPE, c -> LIVER_HU)));
     }

@@ -7,6 +7,7 @@ import io.hounsfield.core.Vec3;
 import io.hounsfield.core.VoxelType;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Settings of the MR-like head phantom. The bias field is linear,
@@ -47,14 +48,15 @@ public record MrHead(Extent extent, Vec3 spacing, Vec3 gradientPerMm, double noi
         return new Sphere(g.indexToWorld(Math.rint(idx.x()), Math.rint(idx.y()), Math.rint(idx.z())), LESION_RADIUS);
     }
 
-    static Phantom build(MrHead s, ProgressListener progress) {
+    static Phantom build(MrHead s, Executor executor, ProgressListener progress) {
         Geometry g = Phantoms.centredGrid(s.extent(), s.spacing());
         Sphere lesion = s.lesion();
-        return Painter.phantom("mr-head", g, VoxelType.FLOAT32, 0,
+        Painter.Scene scene = new Painter.Scene(0,
                 List.of(new Painter.Layer(HEAD_SHAPE, SCALP_INTENSITY), new Painter.Layer(BRAIN_SHAPE, TISSUE_INTENSITY),
                         new Painter.Layer(lesion, LESION_INTENSITY)),
                 List.of(new Painter.Label(LESION, lesion), new Painter.Label(BRAIN, BRAIN_SHAPE.minus(lesion))),
-                s::bias, s.noiseSigma(), s.seed(), progress,
+                s::bias, s.noiseSigma(), s.seed());
+        return Painter.phantom("mr-head", g, VoxelType.FLOAT32, scene, executor, progress,
                 List.of(Phantoms.truth(LESION, "lesion", lesion, LESION_INTENSITY * s.bias(lesion.centroid())),
                         Phantoms.hollow(BRAIN, "brain", BRAIN_SHAPE, lesion, c -> TISSUE_INTENSITY * s.bias(c))));
     }

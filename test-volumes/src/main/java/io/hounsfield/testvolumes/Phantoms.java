@@ -8,6 +8,7 @@ import io.hounsfield.core.Vec3;
 import io.hounsfield.core.VoxelType;
 
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Deterministic synthetic volumes with analytic truth. Same arguments, same voxels, on any machine.
@@ -35,8 +36,9 @@ public final class Phantoms {
         Vec3 sp = new Vec3(spacingMm, spacingMm, spacingMm);
         Vec3 origin = shape.centroid().minus(new Vec3(n / 2, n / 2, n / 2).plus(SUBVOXEL_OFFSET).times(spacingMm));
         Geometry g = Geometry.axisAligned(new Extent(n, n, n), sp, origin);
-        return Painter.phantom(name, g, VoxelType.FLOAT32, outside, List.of(new Painter.Layer(shape, inside)),
-                List.of(new Painter.Label(1, shape)), p -> 1, noiseSigma, seed, ProgressListener.NONE,
+        Painter.Scene scene = new Painter.Scene(outside, List.of(new Painter.Layer(shape, inside)),
+                List.of(new Painter.Label(1, shape)), p -> 1, noiseSigma, seed);
+        return Painter.phantom(name, g, VoxelType.FLOAT32, scene, Runnable::run, ProgressListener.NONE,
                 List.of(truth(1, name, shape, inside)));
     }
 
@@ -61,7 +63,12 @@ public final class Phantoms {
      * Labels: {@link CtBody#LESION} and {@link CtBody#LIVER} (liver without the lesion).
      */
     public static Phantom ctBody(CtBody spec, ProgressListener progress) {
-        return CtBody.build(spec, progress);
+        return CtBody.build(spec, Runnable::run, progress);
+    }
+
+    /** {@link #ctBody(CtBody, ProgressListener)} with slices painted on {@code executor}; same voxels. */
+    public static Phantom ctBody(CtBody spec, Executor executor, ProgressListener progress) {
+        return CtBody.build(spec, executor, progress);
     }
 
     /**
@@ -69,7 +76,12 @@ public final class Phantoms {
      * field and with additive Gaussian noise. Labels: {@link MrHead#LESION} and {@link MrHead#BRAIN}.
      */
     public static Phantom mrHead(MrHead spec, ProgressListener progress) {
-        return MrHead.build(spec, progress);
+        return MrHead.build(spec, Runnable::run, progress);
+    }
+
+    /** {@link #mrHead(MrHead, ProgressListener)} with slices painted on {@code executor}; same voxels. */
+    public static Phantom mrHead(MrHead spec, Executor executor, ProgressListener progress) {
+        return MrHead.build(spec, executor, progress);
     }
 
     static RoiTruth truth(int label, String name, Shape s, double mean) {

@@ -113,6 +113,18 @@ class PhantomTest {
     }
 
     @Test
+    void threadCountDoesNotChangeTheVoxels() throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try (Phantom one = Phantoms.mrHead(MrHead.small(), ProgressListener.NONE);
+             Phantom four = Phantoms.mrHead(MrHead.small(), pool, ProgressListener.NONE)) {
+            assertThat(four.image().segment().mismatch(one.image().segment())).isEqualTo(-1);
+            assertThat(four.mask().asVolume().segment().mismatch(one.mask().asVolume().segment())).isEqualTo(-1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void mrLesionMeanIsTheBiasAtItsCentreTimesItsIntensity() {
         MrHead spec = MrHead.small();
         try (Phantom p = Phantoms.mrHead(spec, ProgressListener.NONE)) {

@@ -24,6 +24,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 
 /**
@@ -66,8 +68,10 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter w = spec.commandLine().getOut();
 
         Path dir = out != null ? Files.createDirectories(out) : Files.createTempDirectory("hounsfield-demo");
-        try (Phantom phantom = timed(stages, "generate phantom", be, () -> Phantoms.ctBody(body, progress),
-                p -> p.image().type().id() + " " + p.image().extent() + ", labels: lesion, liver")) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (pool; Phantom phantom = timed(stages, "generate phantom", be, () -> Phantoms.ctBody(body, pool, progress),
+                p -> p.image().type().id() + " " + p.image().extent() + ", labels: lesion, liver, " + threads + " threads")) {
             Path img = dir.resolve("ct-phantom.nii.gz"), msk = dir.resolve("ct-phantom-mask.nii.gz");
             NiftiWriter writer = new NiftiWriter();
             timed(stages, "write NIfTI", be, () -> {
