@@ -36,7 +36,7 @@ public final class HounsfieldCommand implements Runnable {
         verbosity = flags.length;
     }
 
-    static int verbosity;
+    private int verbosity;
 
     @Override
     public void run() {
@@ -44,13 +44,14 @@ public final class HounsfieldCommand implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cl = new CommandLine(new HounsfieldCommand());
+        HounsfieldCommand root = new HounsfieldCommand();
+        CommandLine cl = new CommandLine(root);
         cl.setExecutionExceptionHandler((e, cmd, parsed) -> {
             // Input problems are the user's to fix: one clear line. Anything else is our bug: show it all.
             boolean expected = e instanceof VolumeFormatException || e instanceof IOException
                     || e instanceof UncheckedIOException || e instanceof IllegalArgumentException;
             cmd.getErr().println("hounsfield " + cmd.getCommandName() + ": " + (expected ? e.getMessage() : e));
-            if (!expected || verbosity > 0) {
+            if (!expected || root.verbosity > 0) {
                 e.printStackTrace(cmd.getErr());
             }
             return 1;
