@@ -25,7 +25,9 @@ public class VolumeFormatException extends IOException {
         /** Spacing, orientation or scaling that cannot describe a grid (zero spacing, singular matrix, ...). */
         BAD_GEOMETRY,
         /** Any other inconsistent header field. */
-        BAD_HEADER
+        BAD_HEADER,
+        /** The input holds several volumes (DICOM series) and the caller must choose one. */
+        AMBIGUOUS
     }
 
     private final Problem problem;
