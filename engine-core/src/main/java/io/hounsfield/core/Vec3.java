@@ -54,6 +54,12 @@ public record Vec3(double x, double y, double z) {
         return Double.isFinite(x) && Double.isFinite(y) && Double.isFinite(z);
     }
 
+    /** "(x, y, z)" with up to 6 significant digits. */
+    @Override
+    public String toString() {
+        return String.format(java.util.Locale.ROOT, "(%.6g, %.6g, %.6g)", x, y, z).replaceAll("(\\.\\d*?)0+(?=[,)e])", "$1").replace(".,", ",").replace(".)", ")").replace(".e", "e");
+    }
+
     /** True if every component differs from {@code o}'s by at most {@code tol}. */
     public boolean approxEquals(Vec3 o, double tol) {
         return Math.abs(x - o.x) <= tol && Math.abs(y - o.y) <= tol && Math.abs(z - o.z) <= tol;

@@ -88,6 +88,24 @@ public final class StackAssembler {
         }
     }
 
+    /**
+     * What would stop (or be corrected in) assembling {@code stack} strictly, without decoding a pixel:
+     * duplicates, gaps, irregular spacing, shear. Empty if the stack is a clean volume.
+     */
+    public static List<String> problems(Stack stack) {
+        List<String> out = new ArrayList<>();
+        try {
+            List<Slice> slices = dedupe(stack, Options.STRICT, out);
+            Vec3 n = slices.getFirst().normal();
+            double[] along = slices.stream().mapToDouble(s -> s.position().dot(n)).toArray();
+            checkSpacing(slices, along);
+            checkTilt(slices, along, n, Options.STRICT, out);
+        } catch (DicomException e) {
+            out.add(e.getMessage());
+        }
+        return out;
+    }
+
     private static List<Slice> dedupe(Stack stack, Options options, List<String> warnings) throws DicomException {
         List<Slice> slices = new ArrayList<>(stack.slices());
         Vec3 n = stack.normal();

@@ -1,5 +1,6 @@
 package io.hounsfield.core.io;
 
+import io.hounsfield.core.dicom.DicomSeriesReader;
 import io.hounsfield.core.io.nifti.NiftiReader;
 import io.hounsfield.core.io.nifti.NiftiWriter;
 
@@ -10,7 +11,7 @@ import java.util.stream.Collectors;
 /** The readers and writers Hounsfield has, chosen by file name. */
 public final class VolumeFormats {
 
-    private static final List<VolumeSource> SOURCES = List.of(new NiftiReader());
+    private static final List<VolumeSource> SOURCES = List.of(new NiftiReader(), new DicomSeriesReader());
     private static final List<VolumeSink> SINKS = List.of(new NiftiWriter());
 
     private VolumeFormats() {

@@ -7,13 +7,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import io.hounsfield.core.dicom.DicomSeriesReader;
+import io.hounsfield.core.dicom.StackAssembler;
+
 import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Callable;
 
 /** {@code hounsfield convert}: read a volume in one format and write it in another. */
 @Command(name = "convert", mixinStandardHelpOptions = true,
-        description = {"Convert a volume between the formats Hounsfield reads and writes (now: NIfTI-1 .nii and .nii.gz).",
-                "Geometry is kept; scaled data are written as the scaled values."})
+        description = {"Convert a volume: read NIfTI-1 (.nii, .nii.gz) or DICOM (a folder or a file), write NIfTI-1.",
+                "Geometry is kept (LPS world coordinates); scaled data are written as the scaled values.",
+                "A DICOM folder with a gap, duplicate slices, gantry tilt or a malformed file is refused with the reason;",
+                "one with several series lists them and asks for --series."})
 final class ConvertCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "INPUT", description = "Volume to read (.nii, .nii.gz).")
@@ -27,6 +34,15 @@ final class ConvertCommand implements Callable<Integer> {
                     + "Integer types round and saturate.")
     String type;
 
+    @Option(names = "--series", paramLabel = "UID", description = "DICOM: the SeriesInstanceUID to convert when the folder holds several.")
+    String series;
+
+    @Option(names = "--correct-tilt", description = "DICOM: resample a gantry-tilted (sheared) stack onto an orthogonal grid (bilinear).")
+    boolean correctTilt;
+
+    @Option(names = "--drop-duplicates", description = "DICOM: keep one slice of each set at the same position (lowest InstanceNumber).")
+    boolean dropDuplicates;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -36,7 +52,11 @@ final class ConvertCommand implements Callable<Integer> {
         var source = VolumeFormats.sourceFor(input);
         var sink = VolumeFormats.sinkFor(output);
         ConsoleProgress progress = ConsoleProgress.forStderr();
-        try (Volume in = source.read(input, progress)) {
+        ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
+        if (source instanceof DicomSeriesReader) {
+            source = new DicomSeriesReader(pool, series, new StackAssembler.Options(correctTilt, dropDuplicates));
+        }
+        try (pool; Volume in = source.read(input, progress)) {
             Volume out = target == null || target == in.type() ? in : in.convertTo(target);
             try {
                 sink.write(out, output, progress);

@@ -4,6 +4,9 @@ import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
 import io.hounsfield.core.backend.BackendAvailability;
+import io.hounsfield.core.dicom.DicomSeriesReader;
+import io.hounsfield.core.dicom.DicomVolume;
+import io.hounsfield.core.dicom.StackAssembler;
 import io.hounsfield.core.io.VolumeFormatException;
 import io.hounsfield.core.io.nifti.NiftiReader;
 import io.hounsfield.core.io.nifti.NiftiWriter;
@@ -22,6 +25,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -33,8 +38,9 @@ import java.util.stream.Stream;
  * with a summary of what ran where and how long each stage took. It grows as the engine does.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Generate a CT-like phantom with a liver lesion and run every pipeline stage that exists so far:",
-                "NIfTI write and read-back, crop to the lesion, ROI statistics checked against the phantom's analytic truth."})
+        description = {"Generate a CT-like phantom with a liver lesion (or read a DICOM series with --dicom) and run every pipeline",
+                "stage that exists so far: NIfTI write and read-back, crop to the ROI, ROI statistics (checked against the",
+                "phantom's analytic truth)."})
 final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--size", defaultValue = "standard", paramLabel = "SIZE",
@@ -46,6 +52,15 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--out", paramLabel = "DIR", description = "Keep the NIfTI files written by the demo in DIR (default: a temporary folder, deleted).")
     Path out;
+
+    @Option(names = "--dicom", paramLabel = "DIR", description = "Start from a DICOM folder instead of the phantom (ROI: a threshold mask).")
+    Path dicom;
+
+    @Option(names = "--series", paramLabel = "UID", description = "With --dicom: the series to use when the folder holds several.")
+    String series;
+
+    @Option(names = "--correct-tilt", description = "With --dicom: resample a gantry-tilted stack onto an orthogonal grid.")
+    boolean correctTilt;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -70,33 +85,37 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = out != null ? Files.createDirectories(out) : Files.createTempDirectory("hounsfield-demo");
         int threads = Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (pool; Phantom phantom = timed(stages, "generate phantom", be, () -> Phantoms.ctBody(body, pool, progress),
-                p -> p.image().type().id() + " " + p.image().extent() + ", labels: lesion, liver, " + threads + " threads")) {
-            Path img = dir.resolve("ct-phantom.nii.gz"), msk = dir.resolve("ct-phantom-mask.nii.gz");
+        try (pool; Subject subject = dicom == null ? phantom(body, pool, progress, stages, be, threads) : fromDicom(pool, progress, stages, be)) {
+            Path img = dir.resolve("image.nii.gz"), msk = dir.resolve("mask.nii.gz");
             NiftiWriter writer = new NiftiWriter();
             timed(stages, "write NIfTI", be, () -> {
-                writer.write(phantom.image(), img, progress);
-                writer.write(phantom.mask().asVolume(), msk, progress);
+                writer.write(subject.image(), img, progress);
+                writer.write(subject.mask().asVolume(), msk, progress);
                 return null;
             }, x -> String.format(Locale.ROOT, "%s (%.1f MiB), %s", img.getFileName(), Files.size(img) / 1048576.0, msk.getFileName()));
 
             NiftiReader reader = new NiftiReader();
             try (Volume image = timed(stages, "read NIfTI", be, () -> reader.read(img, progress), v -> "image");
                  Mask mask = timed(stages, "read NIfTI mask", be, () -> readMask(reader, msk), m -> "mask, uint8 labels")) {
-                boolean same = timed(stages, "verify round trip", be, () -> image.geometry().sameGrid(phantom.image().geometry(), 1e-4)
-                        && image.segment().mismatch(phantom.image().segment()) == -1
-                        && mask.asVolume().segment().mismatch(phantom.mask().asVolume().segment()) == -1,
+                boolean same = timed(stages, "verify round trip", be, () -> image.geometry().sameGrid(subject.image().geometry(), 1e-4)
+                        && image.segment().mismatch(subject.image().segment()) == -1
+                        && mask.asVolume().segment().mismatch(subject.mask().asVolume().segment()) == -1,
                         ok -> ok ? "identical voxels and geometry" : "MISMATCH");
                 if (!same) {
                     throw new IllegalStateException("the NIfTI round trip changed the volume");
                 }
-
-                try (Mask.Cropped crop = timed(stages, "crop to lesion", be, () -> mask.cropToLabel(image, CtBody.LESION, 5),
-                        c -> "lesion box + 5-voxel margin " + c.box() + ": " + c.image().extent())) {
-                    List<MaskedStatistics> stats = timed(stages, "ROI statistics", be, () -> List.of(
-                            MaskedStatistics.of(crop.image(), crop.mask(), CtBody.LESION),
-                            MaskedStatistics.of(image, mask, CtBody.LIVER)), s -> "count, volume, mean, sd, min, max per ROI");
-                    report(w, body, backend, stages, stats, phantom, out != null ? dir : null);
+                int first = subject.labels().getFirst();
+                try (Mask.Cropped crop = timed(stages, "crop to " + subject.names().get(first), be, () -> mask.cropToLabel(image, first, 5),
+                        c -> subject.names().get(first) + " box + 5-voxel margin " + c.box() + ": " + c.image().extent())) {
+                    List<MaskedStatistics> stats = new ArrayList<>();
+                    timed(stages, "ROI statistics", be, () -> {
+                        stats.add(MaskedStatistics.of(crop.image(), crop.mask(), first));
+                        for (int label : subject.labels().subList(1, subject.labels().size())) {
+                            stats.add(MaskedStatistics.of(image, mask, label));
+                        }
+                        return stats;
+                    }, x -> "count, volume, mean, sd, min, max per ROI");
+                    report(w, subject, backend, stages, stats, out != null ? dir : null);
                 }
             }
         } finally {
@@ -105,6 +124,75 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** What the demo runs on: an image, its mask, the labels to report (the first is cropped to), and truth if known. */
+    private record Subject(String title, Volume image, Mask mask, List<Integer> labels, Map<Integer, String> names,
+                           Map<Integer, RoiTruth> truths, AutoCloseable owner) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            try {
+                owner.close();
+            } catch (IOException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IOException(e);
+            }
+        }
+    }
+
+    private static Subject phantom(CtBody body, ExecutorService pool, ConsoleProgress progress, List<Stage> stages, String be, int threads)
+            throws IOException {
+        Phantom p = timed(stages, "generate phantom", be, () -> Phantoms.ctBody(body, pool, progress),
+                x -> x.image().type().id() + " " + x.image().extent() + ", labels: lesion, liver, " + threads + " threads");
+        String title = "CT-like phantom " + body.extent() + " voxels of " + fmt(body.spacing().x()) + "×" + fmt(body.spacing().y()) + "×"
+                + fmt(body.spacing().z()) + " mm, noise σ " + fmt(body.noiseSigmaHu()) + " HU, seed " + body.seed();
+        Map<Integer, String> names = new TreeMap<>();
+        Map<Integer, RoiTruth> truths = new TreeMap<>();
+        for (RoiTruth t : p.truths()) {
+            names.put(t.label(), t.name());
+            truths.put(t.label(), t);
+        }
+        return new Subject(title, p.image(), p.mask(), List.of(CtBody.LESION, CtBody.LIVER), names, truths, p);
+    }
+
+    /** A DICOM series, with a threshold ROI: CT voxels above −300 HU (the body), other modalities above the volume's mean. */
+    private Subject fromDicom(ExecutorService pool, ConsoleProgress progress, List<Stage> stages, String be) throws IOException {
+        DicomSeriesReader reader = new DicomSeriesReader(pool, series, new StackAssembler.Options(correctTilt, false));
+        DicomVolume dv = timed(stages, "read DICOM", be, () -> reader.readSeries(dicom, progress),
+                v -> v.volume().type().id() + " " + v.volume().extent() + ", " + String.join(", ", v.transferSyntaxes()));
+        try {
+            Volume v = dv.volume();
+            boolean ct = "CT".equals(dv.info().modality());
+            double threshold = ct ? -300 : mean(v);
+            Mask m = timed(stages, "threshold ROI", be, () -> {
+                Mask mask = Mask.allocate(v.geometry());
+                for (long i = 0; i < v.voxelCount(); i++) {
+                    if (v.get(i) > threshold) {
+                        mask.set(i, 1);
+                    }
+                }
+                return mask;
+            }, x -> (ct ? "voxels > -300 HU" : String.format(Locale.ROOT, "voxels > mean (%.4g)", threshold)));
+            String title = (dv.info().modality() == null ? "DICOM" : dv.info().modality()) + " series " + v.extent() + " voxels of "
+                    + v.geometry().spacing() + " mm from " + dicom;
+            return new Subject(title, v, m, List.of(1), Map.of(1, ct ? "body" : "bright"), Map.of(), () -> {
+                try (m) {
+                    dv.close();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            dv.close();
+            throw e;
+        }
+    }
+
+    private static double mean(Volume v) {
+        double s = 0;
+        for (long i = 0; i < v.voxelCount(); i++) {
+            s += v.get(i);
+        }
+        return s / v.voxelCount();
     }
 
     private static Mask readMask(NiftiReader reader, Path p) throws IOException {
@@ -116,12 +204,10 @@ final class DemoCommand implements Callable<Integer> {
         return Mask.wrap(v);
     }
 
-    private void report(PrintWriter w, CtBody body, BackendAvailability backend, List<Stage> stages,
-                        List<MaskedStatistics> stats, Phantom phantom, Path kept) {
+    private void report(PrintWriter w, Subject subject, BackendAvailability backend, List<Stage> stages,
+                        List<MaskedStatistics> stats, Path kept) {
         w.println();
-        w.println("Hounsfield " + HounsfieldCommand.version() + " demo: CT-like phantom " + body.extent() + " voxels of "
-                + fmt(body.spacing().x()) + "×" + fmt(body.spacing().y()) + "×" + fmt(body.spacing().z()) + " mm, noise σ "
-                + fmt(body.noiseSigmaHu()) + " HU, seed " + body.seed());
+        w.println("Hounsfield " + HounsfieldCommand.version() + " demo: " + subject.title());
         w.println("Backend: " + backend.chosen() + " — " + backend.reason());
         w.println();
         w.printf(Locale.ROOT, "  %-20s %-8s %10s  %s%n", "stage", "backend", "time (ms)", "result");
@@ -132,17 +218,20 @@ final class DemoCommand implements Callable<Integer> {
         }
         w.printf(Locale.ROOT, "  %-20s %-8s %10.1f%n", "total", "", total);
         w.println();
-        w.println("ROI statistics against the phantom's analytic truth (volume: voxel counting vs the exact shape):");
+        boolean truth = !subject.truths().isEmpty();
+        w.println(truth ? "ROI statistics against the phantom's analytic truth (volume: voxel counting vs the exact shape):" : "ROI statistics:");
         w.printf(Locale.ROOT, "  %-8s %8s %12s %12s %8s %10s %10s %8s %8s %8s%n",
-                "ROI", "voxels", "volume mm³", "truth mm³", "error", "mean HU", "truth HU", "sd HU", "min", "max");
+                "ROI", "voxels", "volume mm³", "truth mm³", "error", "mean", "truth", "sd", "min", "max");
         for (MaskedStatistics s : stats) {
-            RoiTruth t = phantom.truth(s.label());
-            w.printf(Locale.ROOT, "  %-8s %8d %12.0f %12.0f %7.2f%% %10.2f %10.2f %8.2f %8.0f %8.0f%n",
-                    t.name(), s.count(), s.volumeMm3(), t.volumeMm3(), 100 * (s.volumeMm3() - t.volumeMm3()) / t.volumeMm3(),
-                    s.mean(), t.meanIntensity(), s.stdDev(), s.min(), s.max());
+            RoiTruth t = subject.truths().get(s.label());
+            w.printf(Locale.ROOT, "  %-8s %8d %12.0f %12s %8s %10.2f %10s %8.2f %8.0f %8.0f%n",
+                    subject.names().get(s.label()), s.count(), s.volumeMm3(),
+                    t == null ? "-" : String.format(Locale.ROOT, "%.0f", t.volumeMm3()),
+                    t == null ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * (s.volumeMm3() - t.volumeMm3()) / t.volumeMm3()),
+                    s.mean(), t == null ? "-" : String.format(Locale.ROOT, "%.2f", t.meanIntensity()), s.stdDev(), s.min(), s.max());
         }
         w.println();
-        w.println("Not in the pipeline yet: IBSI radiomic features, the CUDA backend, DICOM ingest, ONNX segmentation, gRPC serving.");
+        w.println("Not in the pipeline yet: IBSI radiomic features, the CUDA backend, ONNX segmentation, gRPC serving.");
         if (kept != null) {
             w.println("Files kept in " + kept.toAbsolutePath());
         }

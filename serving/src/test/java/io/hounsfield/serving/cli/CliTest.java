@@ -61,8 +61,8 @@ class CliTest {
         assertThat(r.out()).contains("generate phantom", "write NIfTI", "read NIfTI", "identical voxels and geometry",
                 "crop to lesion", "ROI statistics", "Backend: cpu");
         assertThat(r.out()).containsPattern("lesion\\s+\\d+");
-        assertThat(dir.resolve("ct-phantom.nii.gz")).exists();
-        assertThat(dir.resolve("ct-phantom-mask.nii.gz")).exists();
+        assertThat(dir.resolve("image.nii.gz")).exists();
+        assertThat(dir.resolve("mask.nii.gz")).exists();
     }
 
     @Test
@@ -84,6 +84,64 @@ class CliTest {
                 }
             }
         }
+    }
+
+    /** Copies a fixture folder of test-volumes (a directory or, in a packaged build, a jar entry) to the temp dir. */
+    private Path fixture(String relative) throws Exception {
+        java.net.URI uri = io.hounsfield.testvolumes.Phantoms.class.getResource("/io/hounsfield/testvolumes/dicom/" + relative).toURI();
+        Path target = Files.createDirectories(dir.resolve(relative.replace('/', '_')));
+        if ("jar".equals(uri.getScheme())) {
+            try (var fs = java.nio.file.FileSystems.newFileSystem(uri, java.util.Map.of()); var files = Files.list(fs.provider().getPath(uri))) {
+                for (Path p : files.toList()) {
+                    Files.copy(p, target.resolve(p.getFileName().toString()));
+                }
+            }
+        } else {
+            try (var files = Files.list(Path.of(uri))) {
+                for (Path p : files.toList()) {
+                    Files.copy(p, target.resolve(p.getFileName().toString()));
+                }
+            }
+        }
+        return target;
+    }
+
+    @Test
+    void dicomLsListsSeriesAndWhatStopsThem() throws Exception {
+        Result two = run("dicom", "ls", fixture("series/two-series").toString());
+        assertThat(two.exit()).as(two.err()).isZero();
+        assertThat(two.out()).contains("24 image file(s) in 2 stack(s)", "32×28×12", "Explicit VR Little Endian", "B30f",
+                "ok: assembles into one volume");
+        assertThat(two.out()).doesNotContain("Fixture^Phantom", "PHANTOM-0001"); // patient attributes never shown
+        Result tilt = run("dicom", "ls", fixture("series/tilt").toString());
+        assertThat(tilt.out()).contains("will not assemble as is", "gantry tilt 15.00°");
+    }
+
+    @Test
+    void convertReadsADicomFolderAndRefusesBrokenOnes() throws Exception {
+        Path out = dir.resolve("ct.nii.gz");
+        Result ok = run("convert", fixture("series/rle").toString(), out.toString());
+        assertThat(ok.exit()).as(ok.err()).isZero();
+        try (Volume v = new NiftiReader().read(out)) {
+            assertThat(v.type()).isEqualTo(VoxelType.INT16);
+            assertThat(v.extent()).isEqualTo(new Extent(32, 28, 12));
+        }
+        Result gap = run("convert", fixture("series/gap").toString(), dir.resolve("gap.nii.gz").toString());
+        assertThat(gap.exit()).isEqualTo(1);
+        assertThat(gap.err()).contains("1 slice(s) missing");
+        assertThat(dir.resolve("gap.nii.gz")).doesNotExist();
+        Result two = run("convert", fixture("series/two-series").toString(), dir.resolve("two.nii.gz").toString());
+        assertThat(two.exit()).isEqualTo(1);
+        assertThat(two.err()).contains("choose one with --series");
+        Result tilt = run("convert", fixture("series/tilt").toString(), dir.resolve("tilt.nii.gz").toString(), "--correct-tilt");
+        assertThat(tilt.exit()).as(tilt.err()).isZero();
+    }
+
+    @Test
+    void demoStartsFromADicomFolder() throws Exception {
+        Result r = run("demo", "--dicom", fixture("series/j2k-lossless").toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("read DICOM", "JPEG 2000", "threshold ROI", "identical voxels and geometry", "body");
     }
 
     @Test
