@@ -77,6 +77,14 @@ public final class DicomFile {
      *                        inconsistent pixel description, or corrupt compressed data
      */
     public int[][] decodeFrames() throws IOException {
+        try {
+            return decode();
+        } catch (java.io.EOFException | java.util.zip.ZipException e) {
+            throw new DicomException(Problem.TRUNCATED, name(), Tag.PIXEL_DATA, "pixel data ends early or is corrupt: " + e.getMessage(), e);
+        }
+    }
+
+    private int[][] decode() throws IOException {
         if (!hasPixelData()) {
             throw new DicomException(Problem.BAD_HEADER, name(), Tag.PIXEL_DATA, "the file has no pixel data");
         }

@@ -6,7 +6,6 @@ import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import java.awt.image.Raster;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 
@@ -20,13 +19,65 @@ final class ImageIoPixels {
     private ImageIoPixels() {
     }
 
+    /** Decoder threads that never finished (corrupt codestreams); past the limit, compressed frames are refused. */
+    private static final java.util.concurrent.atomic.AtomicInteger RUNAWAY = new java.util.concurrent.atomic.AtomicInteger();
+    static final int MAX_RUNAWAY = 2;
+
+    /**
+     * Decodes one frame on a watchdog thread. The ImageIO codecs (jj2000 above all) can loop forever on a
+     * corrupt codestream, and a Java thread cannot be stopped: after {@link #timeoutMillis} the frame is
+     * refused, the stuck thread is left to the OS as a daemon, and after {@value #MAX_RUNAWAY} such
+     * threads compressed frames are refused outright rather than burn more cores.
+     */
     static int[] decode(byte[] frame, PixelDescription pd, TransferSyntax ts, String src) throws DicomException {
+        if (RUNAWAY.get() >= MAX_RUNAWAY) {
+            throw new DicomException(Problem.UNSUPPORTED_FEATURE, src, Tag.PIXEL_DATA, MAX_RUNAWAY + " earlier " + ts.title()
+                    + " frames hung the decoder; compressed frames are refused until restart");
+        }
+        java.util.concurrent.CompletableFuture<int[]> result = new java.util.concurrent.CompletableFuture<>();
+        Thread t = Thread.ofPlatform().daemon().name("hounsfield-imageio-decode").start(() -> {
+            try {
+                result.complete(decodeNow(frame, pd, ts, src));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        });
+        long timeout = timeoutMillis(frame.length);
+        try {
+            return result.get(timeout, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            t.interrupt();
+            RUNAWAY.incrementAndGet();
+            throw new DicomException(Problem.BAD_HEADER, src, Tag.PIXEL_DATA, "the " + ts.title() + " decoder did not finish within "
+                    + timeout / 1000 + " s: the codestream is corrupt");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DicomException(Problem.BAD_HEADER, src, Tag.PIXEL_DATA, "interrupted while decoding", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof DicomException d) {
+                throw d;
+            }
+            if (c instanceof VirtualMachineError v) {
+                throw v;
+            }
+            // jj2000 reports corrupt codestreams with java.lang.Error; TwelveMonkeys with IIOException.
+            throw new DicomException(Problem.BAD_HEADER, src, Tag.PIXEL_DATA, "cannot decode the " + ts.title() + " frame: " + c, c);
+        }
+    }
+
+    /** 10 s, plus 10 s per MiB of codestream: far beyond any sound frame, even large ones. */
+    static long timeoutMillis(long bytes) {
+        return 10_000 + bytes * 10_000 / (1 << 20);
+    }
+
+    private static int[] decodeNow(byte[] frame, PixelDescription pd, TransferSyntax ts, String src) throws DicomException, IOException {
         boolean j2k = ts == TransferSyntax.JPEG_2000 || ts == TransferSyntax.JPEG_2000_LOSSLESS;
         if (!j2k) {
             rejectTwelveBitLossy(frame, src);
         }
         ImageReader reader = reader(j2k, src, ts);
-        try (ImageInputStream iis = ImageIO.createImageInputStream(new ByteArrayInputStream(frame))) {
+        try (ImageInputStream iis = new StrictByteStream(frame)) {
             reader.setInput(iis, true, true);
             Raster r = reader.readRaster(0, null);
             if (r.getWidth() != pd.columns() || r.getHeight() != pd.rows()) {
@@ -36,13 +87,11 @@ final class ImageIoPixels {
             int n = pd.pixelsPerFrame();
             int[] out = new int[n];
             r.getSamples(r.getMinX(), r.getMinY(), pd.columns(), pd.rows(), 0, out);
-            long mask = (1L << Math.min(32, pd.bitsStored() + pd.highBit() - pd.bitsStored() + 1)) - 1;
+            long mask = (1L << Math.min(32, pd.highBit() + 1)) - 1;
             for (int i = 0; i < n; i++) {
                 out[i] = pd.value(out[i] & mask);
             }
             return out;
-        } catch (IOException | RuntimeException e) {
-            throw new DicomException(Problem.BAD_HEADER, src, Tag.PIXEL_DATA, "cannot decode the " + ts.title() + " frame: " + e.getMessage(), e);
         } finally {
             reader.dispose();
         }
@@ -69,6 +118,63 @@ final class ImageIoPixels {
                 return;
             }
             i += 2 + len;
+        }
+    }
+
+    /**
+     * An ImageInputStream over a byte array that throws at the end of the data instead of returning
+     * -1: corrupt JPEG 2000 codestreams otherwise make jj2000 loop forever on end-of-stream bytes
+     * (found by the fuzz test).
+     */
+    static final class StrictByteStream extends javax.imageio.stream.ImageInputStreamImpl {
+        private final byte[] data;
+        /** A decoder re-reading its input without end is looping: stop it after this many bytes. */
+        private final long budget;
+        private long consumed;
+
+        StrictByteStream(byte[] data) {
+            this.data = data;
+            this.budget = 16L * data.length + (1 << 20);
+        }
+
+        private void spend(long n) throws IOException {
+            consumed += n;
+            if (consumed > budget) {
+                throw new IOException("the decoder read " + consumed + " bytes of a " + data.length + "-byte frame: corrupt codestream");
+            }
+        }
+
+        @Override
+        public int read() throws IOException {
+            checkClosed();
+            if (streamPos >= data.length) {
+                throw new java.io.EOFException("compressed frame ends after " + data.length + " bytes");
+            }
+            bitOffset = 0;
+            spend(1);
+            return data[(int) streamPos++] & 0xFF;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            checkClosed();
+            if (len == 0) {
+                return 0;
+            }
+            if (streamPos >= data.length) {
+                throw new java.io.EOFException("compressed frame ends after " + data.length + " bytes");
+            }
+            bitOffset = 0;
+            int n = (int) Math.min(len, data.length - streamPos);
+            spend(n);
+            System.arraycopy(data, (int) streamPos, b, off, n);
+            streamPos += n;
+            return n;
+        }
+
+        @Override
+        public long length() {
+            return data.length;
         }
     }
 
