@@ -83,7 +83,7 @@ class SeriesFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"native", "implicit", "bigendian", "deflated", "rle", "jpeg-lossless-sv1", "jpeg-lossless-p14", "j2k-lossless",
-        "with-junk"})
+        "with-junk", "enhanced"})
     void everyEncodingGivesTheSameVolume(String variant) throws IOException {
         try (DicomVolume dv = read(variant, StackAssembler.Options.STRICT, null)) {
             assertThat(dv.volume().type()).isEqualTo(VoxelType.INT16); // integer HU
