@@ -1,5 +1,5 @@
 /**
- * Benchmarks (to come): JMH benchmarks per kernel and feature family, the end-to-end and gRPC load
- * harness, and their result files (machine, JDK and backend recorded). Never needed at run time.
+ * JMH benchmarks (run with benchmarks/scripts/*.sh; results with machine, JDK and backend under
+ * benchmarks/results/), and later the end-to-end and gRPC load harness. Never needed at run time.
  */
 package io.hounsfield.benchmarks;
