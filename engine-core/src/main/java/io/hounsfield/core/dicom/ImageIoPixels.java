@@ -73,8 +73,8 @@ final class ImageIoPixels {
 
     private static int[] decodeNow(byte[] frame, PixelDescription pd, TransferSyntax ts, String src) throws DicomException, IOException {
         boolean j2k = ts == TransferSyntax.JPEG_2000 || ts == TransferSyntax.JPEG_2000_LOSSLESS;
-        if (!j2k) {
-            rejectTwelveBitLossy(frame, src);
+        if (!j2k && isTwelveBitLossy(frame)) {
+            return finish(JpegDctDecoder.decode(frame, src), pd, src, ts);
         }
         ImageReader reader = reader(j2k, src, ts);
         try (ImageInputStream iis = new StrictByteStream(frame)) {
@@ -84,24 +84,32 @@ final class ImageIoPixels {
                 throw new DicomException(Problem.BAD_HEADER, src, Tag.ROWS, "the " + ts.title() + " frame is " + r.getWidth() + "×"
                         + r.getHeight() + ", the header says " + pd.columns() + "×" + pd.rows());
             }
-            int n = pd.pixelsPerFrame();
-            int[] out = new int[n];
+            int[] out = new int[pd.pixelsPerFrame()];
             r.getSamples(r.getMinX(), r.getMinY(), pd.columns(), pd.rows(), 0, out);
-            long mask = (1L << Math.min(32, pd.highBit() + 1)) - 1;
-            for (int i = 0; i < n; i++) {
-                out[i] = pd.value(out[i] & mask);
-            }
-            return out;
+            return finish(out, pd, src, ts);
         } finally {
             reader.dispose();
         }
     }
 
+    /** Decoded samples → stored values: the header's bits kept and sign-extended. */
+    private static int[] finish(int[] samples, PixelDescription pd, String src, TransferSyntax ts) throws DicomException {
+        if (samples.length != pd.pixelsPerFrame()) {
+            throw new DicomException(Problem.BAD_HEADER, src, Tag.ROWS, "the " + ts.title() + " frame holds " + samples.length
+                    + " samples, the header " + pd.rows() + "×" + pd.columns());
+        }
+        long mask = (1L << Math.min(32, pd.highBit() + 1)) - 1;
+        for (int i = 0; i < samples.length; i++) {
+            samples[i] = pd.value(samples[i] & mask);
+        }
+        return samples;
+    }
+
     /**
-     * Java's lossy JPEG decoder (which TwelveMonkeys delegates DCT decoding to) handles 8-bit samples
-     * only; 12-bit DCT frames (Extended, process 4) would fail deep inside it, so they are named here.
+     * True for a DCT (lossy) JPEG with more than 8 bits per sample: Java's decoder (to which TwelveMonkeys
+     * delegates lossy frames) handles 8 bits only, so these go to {@link JpegDctDecoder}.
      */
-    private static void rejectTwelveBitLossy(byte[] f, String src) throws DicomException {
+    private static boolean isTwelveBitLossy(byte[] f) {
         int i = 2;
         while (i + 4 < f.length && (f[i] & 0xFF) == 0xFF) {
             int marker = f[i + 1] & 0xFF;
@@ -109,16 +117,11 @@ final class ImageIoPixels {
             boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
             if (sof) {
                 boolean lossless = marker == 0xC3 || marker == 0xC7 || marker == 0xCB || marker == 0xCF;
-                int precision = i + 4 < f.length ? f[i + 4] & 0xFF : 8;
-                if (!lossless && precision > 8) {
-                    throw new DicomException(Problem.UNSUPPORTED_FEATURE, src, Tag.TRANSFER_SYNTAX_UID, precision
-                            + "-bit lossy JPEG (Extended, process 4) has no decoder here; decompress it first, e.g. "
-                            + "`dcmdjpeg in.dcm out.dcm` (dcmtk) or `gdcmconv --raw in.dcm out.dcm` (GDCM)");
-                }
-                return;
+                return !lossless && (f[i + 4] & 0xFF) > 8;
             }
             i += 2 + len;
         }
+        return false;
     }
 
     /**

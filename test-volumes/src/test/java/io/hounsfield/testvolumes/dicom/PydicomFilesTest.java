@@ -81,6 +81,12 @@ class PydicomFilesTest {
                 assertThat(min).isCloseTo(w.get("min").asInt(), within(1));
                 assertThat(max).isCloseTo(w.get("max").asInt(), within(1));
                 assertThat((double) sum / fr.length).isCloseTo(w.get("sum").asDouble() / fr.length, within(0.01));
+                JsonNode samples = w.get("samples");
+                int stride = w.get("stride").asInt(), off = 0;
+                for (int i = 0; i < samples.size(); i++) {
+                    off = Math.max(off, Math.abs(fr[i * stride] - samples.get(i).asInt()));
+                }
+                assertThat(off).as("largest per-pixel difference to the reference decoder").isLessThanOrEqualTo(1);
                 continue;
             }
             assertThat(new long[] {min, max, sum}).as("frame %d min/max/sum", k)

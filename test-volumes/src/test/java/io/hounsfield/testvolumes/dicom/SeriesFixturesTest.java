@@ -98,6 +98,24 @@ class SeriesFixturesTest {
     }
 
     @Test
+    void twelveBitLossyJpegDecodesCloseToTheTruth() throws IOException {
+        // dcmcjpeg +ee +q 95: lossy, so values are near, not equal; the decoder's pixel exactness against
+        // libjpeg is checked on pydicom's JPGExtended.dcm (within 1 grey level).
+        try (DicomVolume dv = read("jpeg-extended-12bit", StackAssembler.Options.STRICT, null)) {
+            assertTruthGeometry(dv.volume().geometry());
+            JsonNode values = truth.get("values");
+            double sumAbs = 0, worst = 0;
+            for (int i = 0; i < values.size(); i++) {
+                double d = Math.abs(dv.volume().get(i) - values.get(i).asDouble());
+                sumAbs += d;
+                worst = Math.max(worst, d);
+            }
+            assertThat(sumAbs / values.size()).as("mean |error| in HU").isLessThan(2);
+            assertThat(worst).as("largest |error| in HU").isLessThanOrEqualTo(12);
+        }
+    }
+
+    @Test
     void junkFilesAreSkippedAndCounted() throws IOException {
         DicomScan scan = DicomScan.of(Fixtures.path("series/with-junk"), pool);
         assertThat(scan.images()).hasSize(12);
