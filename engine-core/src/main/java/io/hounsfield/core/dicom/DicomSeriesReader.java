@@ -28,20 +28,29 @@ public final class DicomSeriesReader implements VolumeSource {
 
     private final Executor executor;
     private final String seriesUid;
+    private final Integer stack;
     private final StackAssembler.Options options;
 
     /** Sequential, strict, and requiring a folder of exactly one stack. */
     public DicomSeriesReader() {
-        this(Runnable::run, null, StackAssembler.Options.STRICT);
+        this(Runnable::run, null, null, StackAssembler.Options.STRICT);
+    }
+
+    /** As {@link #DicomSeriesReader(Executor, String, Integer, StackAssembler.Options)} without a stack number. */
+    public DicomSeriesReader(Executor executor, String seriesUid, StackAssembler.Options options) {
+        this(executor, seriesUid, null, options);
     }
 
     /**
      * @param executor  parses and decodes files in parallel (the caller owns it)
      * @param seriesUid the SeriesInstanceUID to read, or null when the folder must hold one stack
+     * @param stack     1-based number of the stack (as listed) among those left after {@code seriesUid}, for
+     *                  series split into several stacks; null when only one may be left
      */
-    public DicomSeriesReader(Executor executor, String seriesUid, StackAssembler.Options options) {
+    public DicomSeriesReader(Executor executor, String seriesUid, Integer stack, StackAssembler.Options options) {
         this.executor = executor;
         this.seriesUid = seriesUid;
+        this.stack = stack;
         this.options = options;
     }
 
@@ -80,11 +89,23 @@ public final class DicomSeriesReader implements VolumeSource {
                     : "no images of series " + seriesUid) + " (" + scan.notDicom() + " non-DICOM and " + scan.noPixels()
                     + " non-image files skipped)");
         }
+        if (stack != null) {
+            if (stack < 1 || stack > stacks.size()) {
+                throw new DicomException(Problem.AMBIGUOUS, path.toString(), -1, "stack " + stack + " asked for, but there are "
+                        + stacks.size());
+            }
+            stacks = List.of(stacks.get(stack - 1));
+        }
         if (stacks.size() > 1) {
-            throw new DicomException(Problem.AMBIGUOUS, path.toString(), -1, stacks.size() + " stacks; choose one with --series UID:\n"
-                    + stacks.stream().map(s -> "  " + s.info().seriesInstanceUid() + "  " + s.info().modality() + "  " + s.dimensions()
-                            + "  " + (s.info().seriesDescription() == null ? "" : s.info().seriesDescription()))
-                    .collect(Collectors.joining("\n")));
+            List<Stack> all = stacks;
+            throw new DicomException(Problem.AMBIGUOUS, path.toString(), -1, stacks.size() + " stacks; choose one with --series UID"
+                    + " (and --stack N where one series was split):\n"
+                    + java.util.stream.IntStream.range(0, all.size()).mapToObj(i -> {
+                        Stack s = all.get(i);
+                        return "  [" + (i + 1) + "] " + s.info().seriesInstanceUid() + "  " + s.info().modality() + "  " + s.dimensions()
+                                + "  " + (s.info().seriesDescription() == null ? "" : s.info().seriesDescription());
+                    }).collect(Collectors.joining("\n"))
+                    + all.stream().flatMap(s -> s.notes().stream()).distinct().map(n -> "\n  note: " + n).collect(Collectors.joining()));
         }
         DicomVolume v = StackAssembler.assemble(stacks.getFirst(), options, executor, progress);
         if (scan.notDicom() > 0) {

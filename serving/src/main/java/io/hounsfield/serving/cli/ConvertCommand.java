@@ -37,6 +37,9 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--series", paramLabel = "UID", description = "DICOM: the SeriesInstanceUID to convert when the folder holds several.")
     String series;
 
+    @Option(names = "--stack", paramLabel = "N", description = "DICOM: the N-th stack (as `dicom ls` lists them, 1-based) when a series was split.")
+    Integer stack;
+
     @Option(names = "--correct-tilt", description = "DICOM: resample a gantry-tilted (sheared) stack onto an orthogonal grid (bilinear).")
     boolean correctTilt;
 
@@ -54,7 +57,7 @@ final class ConvertCommand implements Callable<Integer> {
         ConsoleProgress progress = ConsoleProgress.forStderr();
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         if (source instanceof DicomSeriesReader) {
-            source = new DicomSeriesReader(pool, series, new StackAssembler.Options(correctTilt, dropDuplicates));
+            source = new DicomSeriesReader(pool, series, stack, new StackAssembler.Options(correctTilt, dropDuplicates));
         }
         try (pool; Volume in = source.read(input, progress)) {
             Volume out = target == null || target == in.type() ? in : in.convertTo(target);

@@ -83,7 +83,7 @@ class SeriesFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"native", "implicit", "bigendian", "deflated", "rle", "jpeg-lossless-sv1", "jpeg-lossless-p14", "j2k-lossless",
-        "with-junk", "enhanced"})
+        "with-junk", "enhanced", "enhanced-rle", "enhanced-jpeg-lossless", "enhanced-j2k"})
     void everyEncodingGivesTheSameVolume(String variant) throws IOException {
         try (DicomVolume dv = read(variant, StackAssembler.Options.STRICT, null)) {
             assertThat(dv.volume().type()).isEqualTo(VoxelType.INT16); // integer HU
@@ -204,6 +204,22 @@ class SeriesFixturesTest {
         try (DicomVolume dv = read("two-series", StackAssembler.Options.STRICT, uid)) {
             assertThat(dv.info().seriesInstanceUid()).isEqualTo(uid);
             assertTruthValues(dv.volume());
+        }
+    }
+
+    @Test
+    void oneSeriesInTwoOrientationsIsSplitAndSaysSo() throws IOException {
+        assertThatThrownBy(() -> read("mixed-orientation", StackAssembler.Options.STRICT, null))
+                .isInstanceOf(DicomException.class)
+                .hasMessageContaining("2 stacks")
+                .hasMessageContaining("split into 2 stacks by orientation")
+                .satisfies(e -> assertThat(((DicomException) e).problem()).isEqualTo(Problem.AMBIGUOUS));
+        for (int n = 1; n <= 2; n++) {
+            try (DicomVolume dv = new DicomSeriesReader(pool, null, n, StackAssembler.Options.STRICT)
+                    .readSeries(Fixtures.path("series/mixed-orientation"), ProgressListener.NONE)) {
+                assertTruthValues(dv.volume());
+                assertThat(dv.warnings()).anySatisfy(w -> assertThat(w).contains("split into 2 stacks"));
+            }
         }
     }
 
