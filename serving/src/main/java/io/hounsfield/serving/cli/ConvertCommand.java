@@ -8,7 +8,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import io.hounsfield.core.dicom.DicomSeriesReader;
-import io.hounsfield.core.dicom.StackAssembler;
 
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
@@ -34,17 +33,8 @@ final class ConvertCommand implements Callable<Integer> {
                     + "Integer types round and saturate.")
     String type;
 
-    @Option(names = "--series", paramLabel = "UID", description = "DICOM: the SeriesInstanceUID to convert when the folder holds several.")
-    String series;
-
-    @Option(names = "--stack", paramLabel = "N", description = "DICOM: the N-th stack (as `dicom ls` lists them, 1-based) when a series was split.")
-    Integer stack;
-
-    @Option(names = "--correct-tilt", description = "DICOM: resample a gantry-tilted (sheared) stack onto an orthogonal grid (bilinear).")
-    boolean correctTilt;
-
-    @Option(names = "--drop-duplicates", description = "DICOM: keep one slice of each set at the same position (lowest InstanceNumber).")
-    boolean dropDuplicates;
+    @picocli.CommandLine.Mixin
+    DicomOptions dicom;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -57,7 +47,7 @@ final class ConvertCommand implements Callable<Integer> {
         ConsoleProgress progress = ConsoleProgress.forStderr();
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
         if (source instanceof DicomSeriesReader) {
-            source = new DicomSeriesReader(pool, series, stack, new StackAssembler.Options(correctTilt, dropDuplicates));
+            source = dicom.reader(pool);
         }
         try (pool; Volume in = source.read(input, progress)) {
             Volume out = target == null || target == in.type() ? in : in.convertTo(target);

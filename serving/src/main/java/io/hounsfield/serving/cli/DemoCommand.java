@@ -6,7 +6,6 @@ import io.hounsfield.core.VoxelType;
 import io.hounsfield.core.backend.BackendAvailability;
 import io.hounsfield.core.dicom.DicomSeriesReader;
 import io.hounsfield.core.dicom.DicomVolume;
-import io.hounsfield.core.dicom.StackAssembler;
 import io.hounsfield.core.io.VolumeFormatException;
 import io.hounsfield.core.io.nifti.NiftiReader;
 import io.hounsfield.core.io.nifti.NiftiWriter;
@@ -56,11 +55,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--dicom", paramLabel = "DIR", description = "Start from a DICOM folder instead of the phantom (ROI: a threshold mask).")
     Path dicom;
 
-    @Option(names = "--series", paramLabel = "UID", description = "With --dicom: the series to use when the folder holds several.")
-    String series;
-
-    @Option(names = "--correct-tilt", description = "With --dicom: resample a gantry-tilted stack onto an orthogonal grid.")
-    boolean correctTilt;
+    @picocli.CommandLine.Mixin
+    DicomOptions dicomOptions;
 
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -158,7 +154,7 @@ final class DemoCommand implements Callable<Integer> {
 
     /** A DICOM series, with a threshold ROI: CT voxels above −300 HU (the body), other modalities above the volume's mean. */
     private Subject fromDicom(ExecutorService pool, ConsoleProgress progress, List<Stage> stages, String be) throws IOException {
-        DicomSeriesReader reader = new DicomSeriesReader(pool, series, new StackAssembler.Options(correctTilt, false));
+        DicomSeriesReader reader = dicomOptions.reader(pool);
         DicomVolume dv = timed(stages, "read DICOM", be, () -> reader.readSeries(dicom, progress),
                 v -> v.volume().type().id() + " " + v.volume().extent() + ", " + String.join(", ", v.transferSyntaxes()));
         try {
