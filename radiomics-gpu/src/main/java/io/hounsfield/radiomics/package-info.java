@@ -1,7 +1,9 @@
 /**
- * IBSI radiomics (to come, issues 4, 6 and 9): settings and PyRadiomics-compatible parameter files, the
- * feature families (morphology, local intensity, intensity statistics and histograms, IVH, GLCM,
- * GLRLM, GLSZM, GLDZM, NGTDM, NGLDM) with IBSI's aggregation methods, matrix builders on the CPU and
- * CUDA backends, and the {@code FeatureExtractor} façade. Reuses engine-core's I/O and preprocessing.
+ * IBSI radiomics: feature values and (in {@code .features}) the families' formulas, written once in Java
+ * over the small results a {@link io.hounsfield.core.backend.ComputeBackend} produces (ROI samples,
+ * histograms, and later meshes and texture matrices), so every backend gives the same features.
+ * Implemented so far: local intensity, intensity-based statistics, intensity histogram and
+ * intensity-volume histogram; settings, preprocessing, morphology, the texture families and the
+ * {@code FeatureExtractor} façade follow.
  */
 package io.hounsfield.radiomics;

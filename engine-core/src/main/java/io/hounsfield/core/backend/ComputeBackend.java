@@ -1,0 +1,31 @@
+package io.hounsfield.core.backend;
+
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Volume;
+
+/**
+ * The seam between what is computed and where (DESIGN.md, "Backends"): the heavy voxel work of a
+ * request. Implementations return the same results — exactly where they are counts or sets, within
+ * 1e-9 relative where they are float sums — so feature formulas, written once in Java over these small
+ * results, agree on every backend. The CPU implementation is the reference. Operations grow with the
+ * feature families (discretisation, histograms, meshes, texture matrices).
+ */
+public interface ComputeBackend {
+
+    /** "cpu", "cuda". */
+    String name();
+
+    /**
+     * The intensities and positions of every voxel of {@code label}.
+     *
+     * @throws IllegalArgumentException if image and mask are not on the same grid
+     */
+    RoiSample sample(Volume image, Mask mask, int label);
+
+    /**
+     * For each voxel index in {@code centres}, the mean image intensity over the voxels whose centres lie
+     * within {@code radiusMm} of it (image voxels, whether in the ROI or not; voxels outside the image do
+     * not count). The IBSI local intensity features use a 1 cm³ sphere.
+     */
+    double[] sphereMeans(Volume image, long[] centres, double radiusMm);
+}

@@ -1,0 +1,164 @@
+package io.hounsfield.core.backend;
+
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.function.IntFunction;
+
+/**
+ * The reference backend: off-heap volumes on all cores. Work is cut into z-slabs run on the injected
+ * executor; partial results are joined in slab order, and every sum runs over a fixed sequence of
+ * voxels, so results are bit-identical for any number of threads. Thread-safe; owns no threads.
+ */
+public final class CpuBackend implements ComputeBackend {
+
+    private final Executor executor;
+    private final int slabs;
+
+    /**
+     * @param executor runs the slab tasks (the caller owns it)
+     * @param slabs    how many slabs to cut a volume into (≥ 1); more than the thread count balances load
+     */
+    public CpuBackend(Executor executor, int slabs) {
+        if (slabs < 1) {
+            throw new IllegalArgumentException("slabs must be >= 1, got " + slabs);
+        }
+        this.executor = executor;
+        this.slabs = slabs;
+    }
+
+    /** One thread, one slab: the plain sequential reference. */
+    public static CpuBackend sequential() {
+        return new CpuBackend(Runnable::run, 1);
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public RoiSample sample(Volume image, Mask mask, int label) {
+        if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
+            throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
+        }
+        Extent e = image.extent();
+        List<RoiSample> parts = perSlab(e.nz(), (z0, z1) -> {
+            long from = e.index(0, 0, z0), to = z1 == e.nz() ? e.voxelCount() : e.index(0, 0, z1);
+            int n = 0;
+            for (long i = from; i < to; i++) {
+                if (mask.label(i) == label) {
+                    n++;
+                }
+            }
+            double[] v = new double[n];
+            long[] idx = new long[n];
+            int k = 0;
+            for (long i = from; i < to; i++) {
+                if (mask.label(i) == label) {
+                    v[k] = image.get(i);
+                    idx[k++] = i;
+                }
+            }
+            return new RoiSample(v, idx);
+        });
+        int total = parts.stream().mapToInt(RoiSample::size).sum();
+        double[] v = new double[total];
+        long[] idx = new long[total];
+        int at = 0;
+        for (RoiSample p : parts) {
+            System.arraycopy(p.intensities(), 0, v, at, p.size());
+            System.arraycopy(p.indices(), 0, idx, at, p.size());
+            at += p.size();
+        }
+        return new RoiSample(v, idx);
+    }
+
+    @Override
+    public double[] sphereMeans(Volume image, long[] centres, double radiusMm) {
+        Geometry g = image.geometry();
+        Extent e = g.extent();
+        Vec3 s = g.spacing();
+        // Offsets of the voxels within the sphere, by voxel-centre distance in mm.
+        int rx = (int) Math.floor(radiusMm / s.x()), ry = (int) Math.floor(radiusMm / s.y()), rz = (int) Math.floor(radiusMm / s.z());
+        List<int[]> offsets = new ArrayList<>();
+        for (int dz = -rz; dz <= rz; dz++) {
+            for (int dy = -ry; dy <= ry; dy++) {
+                for (int dx = -rx; dx <= rx; dx++) {
+                    double d2 = sq(dx * s.x()) + sq(dy * s.y()) + sq(dz * s.z());
+                    if (d2 <= radiusMm * radiusMm * (1 + 1e-12)) {
+                        offsets.add(new int[] {dx, dy, dz});
+                    }
+                }
+            }
+        }
+        double[] out = new double[centres.length];
+        int chunk = Math.max(1, (centres.length + slabs - 1) / slabs);
+        List<CompletableFuture<Void>> tasks = new ArrayList<>();
+        for (int start = 0; start < centres.length; start += chunk) {
+            int a = start, b = Math.min(centres.length, start + chunk);
+            tasks.add(CompletableFuture.runAsync(() -> {
+                for (int c = a; c < b; c++) {
+                    long i = centres[c];
+                    int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
+                    double sum = 0;
+                    int n = 0;
+                    for (int[] o : offsets) {
+                        int px = x + o[0], py = y + o[1], pz = z + o[2];
+                        if (e.contains(px, py, pz)) {
+                            sum += image.get(e.index(px, py, pz));
+                            n++;
+                        }
+                    }
+                    out[c] = sum / n;
+                }
+            }, executor));
+        }
+        join(tasks);
+        return out;
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+
+    @FunctionalInterface
+    private interface SlabTask<T> {
+        T run(int z0, int z1);
+    }
+
+    /** Runs {@code task} on each z-slab and returns the results in slab order. */
+    private <T> List<T> perSlab(int nz, SlabTask<T> task) {
+        int n = Math.min(slabs, nz);
+        List<CompletableFuture<T>> futures = new ArrayList<>(n);
+        IntFunction<Integer> bound = k -> (int) ((long) nz * k / n);
+        for (int k = 0; k < n; k++) {
+            int z0 = bound.apply(k), z1 = bound.apply(k + 1);
+            futures.add(CompletableFuture.supplyAsync(() -> task.run(z0, z1), executor));
+        }
+        join(futures);
+        return futures.stream().map(CompletableFuture::join).toList();
+    }
+
+    private static void join(List<? extends CompletableFuture<?>> futures) {
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+}
