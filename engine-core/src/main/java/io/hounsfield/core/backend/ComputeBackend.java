@@ -2,6 +2,7 @@ package io.hounsfield.core.backend;
 
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
+import io.hounsfield.core.mesh.Mesh;
 
 /**
  * The seam between what is computed and where (DESIGN.md, "Backends"): the heavy voxel work of a
@@ -28,4 +29,7 @@ public interface ComputeBackend {
      * not count). The IBSI local intensity features use a 1 cm³ sphere.
      */
     double[] sphereMeans(Volume image, long[] centres, double radiusMm);
+
+    /** The marching-cubes surface (iso-level 0.5) of {@code label}, in world coordinates (IBSI §3.1). */
+    Mesh mesh(Mask mask, int label);
 }

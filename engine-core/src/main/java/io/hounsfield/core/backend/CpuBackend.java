@@ -5,6 +5,8 @@ import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
+import io.hounsfield.core.mesh.MarchingCubes;
+import io.hounsfield.core.mesh.Mesh;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +126,12 @@ public final class CpuBackend implements ComputeBackend {
         }
         join(tasks);
         return out;
+    }
+
+    /** Sequential for now: the mesh of a large organ takes tens of milliseconds (see benchmarks). */
+    @Override
+    public Mesh mesh(Mask mask, int label) {
+        return MarchingCubes.of(mask, label);
     }
 
     private static double sq(double v) {

@@ -1,0 +1,217 @@
+package io.hounsfield.core.mesh;
+
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Vec3;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The marching-cubes surface of one label of a mask at iso-level 0.5, as IBSI's morphology features
+ * use it (IBSI §3.1): cubes span eight neighbouring voxel centres (the mask padded with background
+ * so the surface closes), and each vertex lies at the midpoint of a cube edge whose ends differ.
+ *
+ * <p>Instead of the usual 256-case lookup table, each cube's polygons are built from its faces: on
+ * every face, each maximal run of inside corners (counter-clockwise, seen from outside) is cut off by
+ * one segment from the edge leaving the run to the edge entering it. Ambiguous faces (two diagonal
+ * inside corners) thus separate the inside corners, consistently for both cubes sharing the face, so
+ * the mesh is watertight and consistently oriented. The segments chain into closed loops, each
+ * triangulated by {@link #triangulate}.
+ */
+public final class MarchingCubes {
+
+    /** Corner k of a cube sits at (k & 1, k >> 1 & 1, k >> 2 & 1). */
+    private static final int[][] FACES;
+    /** Edge id of a corner pair (0..11), -1 if the corners do not share an edge. */
+    private static final int[][] EDGE_OF = new int[8][8];
+    private static final int[][] EDGE_CORNERS = new int[12][];
+
+    static {
+        int id = 0;
+        for (int[] row : EDGE_OF) {
+            java.util.Arrays.fill(row, -1);
+        }
+        for (int a = 0; a < 8; a++) {
+            for (int bit = 0; bit < 3; bit++) {
+                if ((a >> bit & 1) == 0) {
+                    int b = a | 1 << bit;
+                    EDGE_OF[a][b] = EDGE_OF[b][a] = id;
+                    EDGE_CORNERS[id++] = new int[] {a, b};
+                }
+            }
+        }
+        // Six faces: fix one axis to 0 or 1, order the four corners counter-clockwise seen from outside.
+        List<int[]> faces = new ArrayList<>();
+        for (int axis = 0; axis < 3; axis++) {
+            for (int side = 0; side < 2; side++) {
+                int u = (axis + 1) % 3, v = (axis + 2) % 3;
+                int[] c = new int[4];
+                int[][] uv = {{0, 0}, {1, 0}, {1, 1}, {0, 1}};
+                for (int k = 0; k < 4; k++) {
+                    c[k] = side << axis | uv[k][0] << u | uv[k][1] << v;
+                }
+                // (u, v, axis) is right-handed, so this order is counter-clockwise seen from +axis.
+                if (side == 0) {
+                    c = new int[] {c[0], c[3], c[2], c[1]};
+                }
+                faces.add(c);
+            }
+        }
+        FACES = faces.toArray(int[][]::new);
+    }
+
+    private MarchingCubes() {
+    }
+
+    /** The surface of {@code label} in world coordinates; empty if the label is absent. */
+    public static Mesh of(Mask mask, int label) {
+        Geometry g = mask.geometry();
+        Extent e = g.extent();
+        var box = mask.boundingBox(label);
+        if (box.isEmpty()) {
+            return new Mesh(new double[0], new int[0]);
+        }
+        var b = box.get();
+        List<Double> coords = new ArrayList<>();
+        Map<Long, Integer> vertexOfEdge = new HashMap<>();
+        List<Integer> tris = new ArrayList<>();
+        boolean[] inside = new boolean[8];
+        int[] next = new int[12];
+        // Cube (x, y, z) spans voxel centres x..x+1 etc.; starting one before the box pads with background.
+        for (int z = b.z0() - 1; z < b.z1(); z++) {
+            for (int y = b.y0() - 1; y < b.y1(); y++) {
+                for (int x = b.x0() - 1; x < b.x1(); x++) {
+                    int config = 0;
+                    for (int k = 0; k < 8; k++) {
+                        int cx = x + (k & 1), cy = y + (k >> 1 & 1), cz = z + (k >> 2 & 1);
+                        inside[k] = e.contains(cx, cy, cz) && mask.label(cx, cy, cz) == label;
+                        config |= inside[k] ? 1 << k : 0;
+                    }
+                    if (config == 0 || config == 255) {
+                        continue;
+                    }
+                    java.util.Arrays.fill(next, -1);
+                    for (int[] f : FACES) {
+                        // Entering edge: corner i outside, i+1 inside; leaving: i inside, i+1 outside.
+                        int entering = -1, firstLeaving = -1;
+                        for (int step = 0; step < 8; step++) {
+                            int i = step % 4, j = (step + 1) % 4;
+                            boolean in = inside[f[i]], inNext = inside[f[j]];
+                            int edge = EDGE_OF[f[i]][f[j]];
+                            if (!in && inNext) {
+                                entering = edge;
+                            } else if (in && !inNext && entering >= 0) {
+                                if (edge == firstLeaving) {
+                                    break;
+                                }
+                                if (firstLeaving < 0) {
+                                    firstLeaving = edge;
+                                }
+                                next[edge] = entering; // segment from the leaving edge to the entering edge
+                                entering = -1;
+                            }
+                        }
+                    }
+                    for (int start = 0; start < 12; start++) {
+                        if (next[start] < 0) {
+                            continue;
+                        }
+                        List<Integer> loop = new ArrayList<>();
+                        for (int edge = start; next[edge] >= 0; ) {
+                            loop.add(vertex(edge, x, y, z, g, e, coords, vertexOfEdge));
+                            int n = next[edge];
+                            next[edge] = -1;
+                            edge = n;
+                        }
+                        triangulate(loop, coords, tris);
+                    }
+                }
+            }
+        }
+        double[] v = new double[coords.size()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = coords.get(i);
+        }
+        int[] t = tris.stream().mapToInt(Integer::intValue).toArray();
+        Mesh m = new Mesh(v, t);
+        if (m.volume() < 0) { // orientation is consistent; make it outward
+            for (int i = 0; i < t.length; i += 3) {
+                int s = t[i + 1];
+                t[i + 1] = t[i + 2];
+                t[i + 2] = s;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Triangulates a loop (3–12 vertices) by the triangulation of largest total area, found by dynamic
+     * programming over its diagonals. Loops of binary masks with mid-edge vertices are often non-planar;
+     * the largest-area triangulation bulges away from the inside corners, as the classic case table's
+     * does, and reproduces IBSI's mesh volume and area on the digital phantom (556.3 mm³, 388.1 mm²),
+     * where a plain fan gives 553 mm³.
+     */
+    private static void triangulate(List<Integer> loop, List<Double> c, List<Integer> tris) {
+        int n = loop.size();
+        double[][] best = new double[n][n];
+        int[][] split = new int[n][n];
+        for (int len = 2; len < n; len++) {
+            for (int i = 0; i + len < n; i++) {
+                int j = i + len;
+                best[i][j] = -1;
+                for (int k = i + 1; k < j; k++) {
+                    double a = triangleArea(loop.get(i), loop.get(k), loop.get(j), c) + best[i][k] + best[k][j];
+                    // Equal areas (symmetric loops) must not be decided by rounding, which a rotation changes.
+                    if (a > best[i][j] + 1e-9 * Math.abs(a)) {
+                        best[i][j] = a;
+                        split[i][j] = k;
+                    }
+                }
+            }
+        }
+        emit(0, n - 1, split, loop, tris);
+    }
+
+    private static void emit(int i, int j, int[][] split, List<Integer> loop, List<Integer> tris) {
+        if (j - i < 2) {
+            return;
+        }
+        int k = split[i][j];
+        tris.add(loop.get(i));
+        tris.add(loop.get(k));
+        tris.add(loop.get(j));
+        emit(i, k, split, loop, tris);
+        emit(k, j, split, loop, tris);
+    }
+
+    private static double triangleArea(int a, int b, int d, List<Double> c) {
+        double ux = c.get(3 * b) - c.get(3 * a), uy = c.get(3 * b + 1) - c.get(3 * a + 1), uz = c.get(3 * b + 2) - c.get(3 * a + 2);
+        double vx = c.get(3 * d) - c.get(3 * a), vy = c.get(3 * d + 1) - c.get(3 * a + 1), vz = c.get(3 * d + 2) - c.get(3 * a + 2);
+        double x = uy * vz - uz * vy, y = uz * vx - ux * vz, z = ux * vy - uy * vx;
+        return Math.sqrt(x * x + y * y + z * z) / 2;
+    }
+
+    /** The shared vertex at the midpoint of cube edge {@code edge} of the cube at (x, y, z). */
+    private static int vertex(int edge, int x, int y, int z, Geometry g, Extent e, List<Double> coords, Map<Long, Integer> index) {
+        int a = EDGE_CORNERS[edge][0], b = EDGE_CORNERS[edge][1];
+        int ax = x + (a & 1), ay = y + (a >> 1 & 1), az = z + (a >> 2 & 1);
+        int axis = Integer.numberOfTrailingZeros(a ^ b);
+        // Key: the edge's lower corner (shifted by one for the padding) and its axis.
+        long key = (((long) (az + 1) * (e.ny() + 2) + (ay + 1)) * (e.nx() + 2) + (ax + 1)) * 3 + axis;
+        Integer found = index.get(key);
+        if (found != null) {
+            return found;
+        }
+        Vec3 p = g.indexToWorld(ax + (axis == 0 ? 0.5 : 0), ay + (axis == 1 ? 0.5 : 0), az + (axis == 2 ? 0.5 : 0));
+        int id = coords.size() / 3;
+        coords.add(p.x());
+        coords.add(p.y());
+        coords.add(p.z());
+        index.put(key, id);
+        return id;
+    }
+}
