@@ -1,13 +1,6 @@
 package io.hounsfield.radiomics;
 
 import io.hounsfield.core.backend.CpuBackend;
-import io.hounsfield.core.backend.RoiSample;
-import io.hounsfield.radiomics.features.Discretisation;
-import io.hounsfield.radiomics.features.IntensityHistogram;
-import io.hounsfield.radiomics.features.IntensityStatistics;
-import io.hounsfield.radiomics.features.IntensityVolumeHistogram;
-import io.hounsfield.radiomics.features.LocalIntensity;
-import io.hounsfield.radiomics.features.Morphology;
 import io.hounsfield.testvolumes.IbsiDigitalPhantom;
 import io.hounsfield.testvolumes.IbsiDigitalPhantom.ReferenceValue;
 import org.junit.jupiter.api.AfterAll;
@@ -43,24 +36,11 @@ class IbsiConformanceTest {
     private static final List<String> table = new ArrayList<>();
 
     @BeforeAll
-    static void compute() {
+    static void compute() throws java.io.IOException {
+        // Through the façade, with the example parameter file a user would take.
+        RadiomicsSettings settings = ParameterFile.read(ParameterFileTest.EXAMPLES.resolve("ibsi-digital-phantom.yaml"));
         try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
-            CpuBackend cpu = CpuBackend.sequential();
-            RoiSample roi = cpu.sample(p.image(), p.mask(), 1);
-            double[] x = roi.intensities();
-            double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-            for (double v : x) {
-                min = Math.min(min, v);
-                max = Math.max(max, v);
-            }
-            Discretisation.Levels levels = Discretisation.binSize(1).apply(x, Double.NaN);
-            List<FeatureValue> all = new ArrayList<>();
-            all.addAll(Morphology.compute(cpu.mesh(p.mask(), 1), roi, roi, p.image().geometry(), ""));
-            all.addAll(LocalIntensity.compute(p.image(), roi, cpu, ""));
-            all.addAll(IntensityStatistics.compute(x, ""));
-            all.addAll(IntensityHistogram.compute(levels.levels(), levels.ng()));
-            all.addAll(IntensityVolumeHistogram.compute(x, min, max, 1, ""));
-            computed = all;
+            computed = new FeatureExtractor(CpuBackend.sequential()).extract(p.image(), p.mask(), settings).features();
         }
     }
 

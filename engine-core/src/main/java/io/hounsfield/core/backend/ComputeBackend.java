@@ -1,5 +1,6 @@
 package io.hounsfield.core.backend;
 
+import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.mesh.Mesh;
@@ -29,6 +30,12 @@ public interface ComputeBackend {
      * not count). The IBSI local intensity features use a 1 cm³ sphere.
      */
     double[] sphereMeans(Volume image, long[] centres, double radiusMm);
+
+    /**
+     * {@code image} resampled onto {@code target} (any grid in the same world), as float32. Points
+     * outside the source grid take the value of the nearest edge voxel.
+     */
+    Volume resample(Volume image, Geometry target, Interpolation interpolation);
 
     /** The marching-cubes surface (iso-level 0.5) of {@code label}, in world coordinates (IBSI §3.1). */
     Mesh mesh(Mask mask, int label);

@@ -1,0 +1,69 @@
+package io.hounsfield.core.backend;
+
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mat3;
+import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.Executors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class ResamplingTest {
+
+    private static final Geometry G = new Geometry(new Extent(10, 8, 6), new Vec3(1.5, 1.5, 3), new Vec3(-4, 2, 10),
+            Mat3.rotation(new Vec3(0, 0, 1), 0.3));
+
+    @Test
+    void centredGridKeepsTheGridCentre() {
+        // IBSI's example: 10 voxels of 1.5 mm resampled to 1 mm: ⌈15⌉ = 15 voxels, centres aligned.
+        Geometry r = Resampling.centredGrid(G, new Vec3(1, 1, 1));
+        assertThat(r.extent()).isEqualTo(new Extent(15, 12, 18));
+        Vec3 oldCentre = G.indexToWorld(4.5, 3.5, 2.5), newCentre = r.indexToWorld(7, 5.5, 8.5);
+        assertThat(newCentre.approxEquals(oldCentre, 1e-9)).isTrue();
+        assertThat(r.direction()).isEqualTo(G.direction());
+    }
+
+    @Test
+    void trilinearAndTricubicReproduceALinearFieldAndNearestPicksAVoxel() {
+        try (Volume v = Volume.allocate(G, VoxelType.FLOAT64); var pool = Executors.newFixedThreadPool(3)) {
+            for (int z = 0; z < 6; z++) {
+                for (int y = 0; y < 8; y++) {
+                    for (int x = 0; x < 10; x++) {
+                        Vec3 p = G.indexToWorld(x, y, z);
+                        v.set(x, y, z, 3 * p.x() - 2 * p.y() + 0.5 * p.z() + 7);
+                    }
+                }
+            }
+            Geometry target = Resampling.centredGrid(G, new Vec3(1.1, 0.9, 2));
+            CpuBackend cpu = new CpuBackend(pool, 5);
+            for (Interpolation m : new Interpolation[] {Interpolation.TRILINEAR, Interpolation.TRICUBIC}) {
+                try (Volume r = cpu.resample(v, target, m)) {
+                    // Inside the source grid (away from the clamped border) the linear field is reproduced.
+                    for (int z = 2; z < target.extent().nz() - 2; z++) {
+                        for (int y = 2; y < target.extent().ny() - 2; y++) {
+                            for (int x = 2; x < target.extent().nx() - 2; x++) {
+                                Vec3 q = G.worldToIndex(target.indexToWorld(x, y, z));
+                                boolean inside = q.x() >= 1 && q.x() <= 8 && q.y() >= 1 && q.y() <= 6 && q.z() >= 1 && q.z() <= 4;
+                                if (inside) {
+                                    Vec3 p = target.indexToWorld(x, y, z);
+                                    assertThat(r.get(x, y, z)).as("%s at (%d,%d,%d)", m, x, y, z)
+                                            .isCloseTo(3 * p.x() - 2 * p.y() + 0.5 * p.z() + 7, within(1e-3));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            try (Volume same = cpu.resample(v, G, Interpolation.NEAREST)) {
+                for (long i = 0; i < v.voxelCount(); i++) {
+                    assertThat(same.get(i)).isCloseTo(v.get(i), within(1e-3)); // float32 of the same voxel
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package io.hounsfield.radiomics;
+
+import io.hounsfield.core.EngineVersion;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.IndexBox;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+import io.hounsfield.core.backend.ComputeBackend;
+import io.hounsfield.core.backend.Interpolation;
+import io.hounsfield.core.backend.Resampling;
+import io.hounsfield.core.backend.RoiSample;
+import io.hounsfield.radiomics.features.Discretisation;
+import io.hounsfield.radiomics.features.IntensityHistogram;
+import io.hounsfield.radiomics.features.IntensityStatistics;
+import io.hounsfield.radiomics.features.IntensityVolumeHistogram;
+import io.hounsfield.radiomics.features.LocalIntensity;
+import io.hounsfield.radiomics.features.Morphology;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The radiomics façade: image + mask + settings → {@link FeatureSet}. Follows IBSI's order —
+ * resampling, re-segmentation (the morphological mask keeps every ROI voxel, the intensity mask only
+ * those in range), discretisation — then computes the chosen families. Heavy voxel work runs on the
+ * given {@link ComputeBackend}; the formulas are the shared Java of {@code .features}. Thread-safe if
+ * the backend is.
+ */
+public final class FeatureExtractor {
+
+    private final ComputeBackend backend;
+
+    public FeatureExtractor(ComputeBackend backend) {
+        this.backend = backend;
+    }
+
+    /**
+     * @throws IllegalArgumentException if image and mask differ in grid, the label is absent, or
+     *                                  re-segmentation leaves no voxel
+     */
+    public FeatureSet extract(Volume image, Mask mask, RadiomicsSettings s) {
+        Map<String, Double> timings = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
+        if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
+            throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
+        }
+        IndexBox box = mask.boundingBox(s.label())
+                .orElseThrow(() -> new IllegalArgumentException("label " + s.label() + " is absent from the mask"));
+        String inputHash = timed(timings, "input hash", () -> inputHash(image, mask, box, s.label()));
+
+        Volume img = image;
+        Mask msk = mask;
+        boolean resampled = s.resampledSpacing() != null;
+        try {
+            if (resampled) {
+                Geometry target = Resampling.centredGrid(image.geometry(), s.resampledSpacing());
+                img = timed(timings, "resample image", () -> resampleImage(image, target, s));
+                msk = timed(timings, "resample mask", () -> resampleMask(mask, target, s.label()));
+            }
+            Volume fimg = img;
+            Mask fmsk = msk;
+            RoiSample morph = timed(timings, "sample ROI", () -> backend.sample(fimg, fmsk, s.label()));
+            if (morph.size() == 0) {
+                throw new IllegalArgumentException("label " + s.label() + " has no voxel after resampling");
+            }
+            RoiSample intensity = timed(timings, "re-segment", () -> resegment(morph, s));
+            if (intensity.size() == 0) {
+                throw new IllegalArgumentException("re-segmentation [" + s.resegmentMin() + ", " + s.resegmentMax() + "] leaves no voxel");
+            }
+            List<FeatureValue> out = new ArrayList<>();
+            if (s.families().contains(RadiomicsSettings.MORPHOLOGY)) {
+                var mesh = timed(timings, "mesh", () -> backend.mesh(fmsk, s.label()));
+                out.addAll(timed(timings, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(mesh, morph, intensity, fimg.geometry(), s.unit())));
+                if (intensity.size() > 4000) {
+                    notes.add("Moran's I and Geary's C estimated on a fixed-seed subset of 4000 of " + intensity.size() + " voxels");
+                }
+            }
+            if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {
+                out.addAll(timed(timings, RadiomicsSettings.LOCAL_INTENSITY, () -> LocalIntensity.compute(fimg, intensity, backend, s.unit())));
+            }
+            double[] x = intensity.intensities();
+            if (s.families().contains(RadiomicsSettings.INTENSITY_STATISTICS)) {
+                out.addAll(timed(timings, RadiomicsSettings.INTENSITY_STATISTICS, () -> IntensityStatistics.compute(x, s.unit())));
+            }
+            if (s.families().contains(RadiomicsSettings.INTENSITY_HISTOGRAM)) {
+                out.addAll(timed(timings, RadiomicsSettings.INTENSITY_HISTOGRAM, () -> {
+                    Discretisation.Levels l = s.discretisation().apply(x, Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
+                    return IntensityHistogram.compute(l.levels(), l.ng());
+                }));
+            }
+            if (s.families().contains(RadiomicsSettings.IVH)) {
+                out.addAll(timed(timings, RadiomicsSettings.IVH, () -> ivh(x, s)));
+            }
+            var prov = new FeatureSet.Provenance(s.canonical(), s.hash(), EngineVersion.get(), inputHash, backend.name(), timings, notes);
+            return new FeatureSet(out, prov);
+        } finally {
+            if (resampled) {
+                img.close();
+                msk.close();
+            }
+        }
+    }
+
+    private Volume resampleImage(Volume image, Geometry target, RadiomicsSettings s) {
+        Volume v = backend.resample(image, target, s.interpolation());
+        if (s.roundIntensities()) {
+            for (long i = 0; i < v.voxelCount(); i++) {
+                v.set(i, Math.rint(v.get(i)));
+            }
+        }
+        return v;
+    }
+
+    /** IBSI's partial-volume rule: the label's indicator interpolated trilinearly, kept where ≥ 0.5. */
+    private Mask resampleMask(Mask mask, Geometry target, int label) {
+        try (Volume indicator = Volume.allocate(mask.geometry(), VoxelType.FLOAT32)) {
+            for (long i = 0; i < indicator.voxelCount(); i++) {
+                if (mask.label(i) == label) {
+                    indicator.set(i, 1);
+                }
+            }
+            try (Volume r = backend.resample(indicator, target, Interpolation.TRILINEAR)) {
+                Mask out = Mask.allocate(target);
+                for (long i = 0; i < r.voxelCount(); i++) {
+                    if (r.get(i) >= 0.5) {
+                        out.set(i, label);
+                    }
+                }
+                return out;
+            }
+        }
+    }
+
+    /** The intensity mask: voxels within the range, then (if asked) within mean ± 3 SD of those. */
+    static RoiSample resegment(RoiSample morph, RadiomicsSettings s) {
+        double lo = Double.isNaN(s.resegmentMin()) ? Double.NEGATIVE_INFINITY : s.resegmentMin();
+        double hi = Double.isNaN(s.resegmentMax()) ? Double.POSITIVE_INFINITY : s.resegmentMax();
+        RoiSample r = filter(morph, lo, hi);
+        if (s.outlierFilter() && r.size() > 0) {
+            double m = 0, v = 0;
+            for (double x : r.intensities()) {
+                m += x;
+            }
+            m /= r.size();
+            for (double x : r.intensities()) {
+                v += (x - m) * (x - m);
+            }
+            double sd = Math.sqrt(v / r.size());
+            r = filter(r, m - 3 * sd, m + 3 * sd);
+        }
+        return r;
+    }
+
+    private static RoiSample filter(RoiSample in, double lo, double hi) {
+        int n = 0;
+        for (double x : in.intensities()) {
+            if (x >= lo && x <= hi) {
+                n++;
+            }
+        }
+        if (n == in.size()) {
+            return in;
+        }
+        double[] v = new double[n];
+        long[] idx = new long[n];
+        int k = 0;
+        for (int i = 0; i < in.size(); i++) {
+            double x = in.intensities()[i];
+            if (x >= lo && x <= hi) {
+                v[k] = x;
+                idx[k++] = in.indices()[i];
+            }
+        }
+        return new RoiSample(v, idx);
+    }
+
+    /** IVH: integer data at step 1 over [min, max] (or the re-segmentation range); else 1000 steps of the range. */
+    private static List<FeatureValue> ivh(double[] x, RadiomicsSettings s) {
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        boolean integral = true;
+        for (double v : x) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+            integral &= v == Math.rint(v);
+        }
+        double lo = Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : min;
+        double hi = Double.isFinite(s.resegmentMax()) ? s.resegmentMax() : max;
+        double step = !Double.isNaN(s.ivhStep()) ? s.ivhStep() : integral ? 1 : (hi - lo) / 1000;
+        double[] snapped = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            snapped[i] = lo + step * Math.floor((x[i] - lo) / step + 1e-9);
+        }
+        hi = lo + step * Math.floor((hi - lo) / step + 1e-9);
+        return IntensityVolumeHistogram.compute(snapped, lo, hi, step, s.unit());
+    }
+
+    /** SHA-256 of the grid and of the image and mask voxels in the ROI's box, grown by the local-intensity radius. */
+    private static String inputHash(Volume image, Mask mask, IndexBox box, int label) {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            Geometry g = image.geometry();
+            d.update(g.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            int margin = (int) Math.ceil(LocalIntensity.RADIUS_MM / Math.min(g.spacing().x(), Math.min(g.spacing().y(), g.spacing().z()))) + 1;
+            IndexBox b = box.expand(margin, g.extent());
+            ByteBuffer buf = ByteBuffer.allocate(9 * (b.x1() - b.x0()));
+            for (int z = b.z0(); z < b.z1(); z++) {
+                for (int y = b.y0(); y < b.y1(); y++) {
+                    buf.clear();
+                    for (int x = b.x0(); x < b.x1(); x++) {
+                        long i = g.extent().index(x, y, z);
+                        buf.putDouble(image.get(i)).put((byte) (mask.label(i) == label ? 1 : 0));
+                    }
+                    d.update(buf.array(), 0, buf.position());
+                }
+            }
+            return HexFormat.of().formatHex(d.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static <T> T timed(Map<String, Double> timings, String stage, Supplier<T> work) {
+        long t0 = System.nanoTime();
+        T r = work.get();
+        timings.merge(stage, (System.nanoTime() - t0) / 1e6, Double::sum);
+        return r;
+    }
+}
