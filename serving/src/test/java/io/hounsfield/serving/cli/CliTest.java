@@ -145,6 +145,33 @@ class CliTest {
     }
 
     @Test
+    void extractWritesIbsiFeaturesOfTheDemoLesion() throws Exception {
+        assertThat(run("demo", "--size", "small", "--out", dir.toString()).exit()).isZero();
+        Path csv = dir.resolve("f.csv");
+        Result r = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
+                "--output", csv.toString());
+        assertThat(r.exit()).as(r.err()).isZero();
+        java.util.List<String> lines = Files.readAllLines(csv);
+        assertThat(lines.getFirst()).isEqualTo("ibsi_code,family,name,aggregation,value,unit");
+        assertThat(lines).hasSize(1 + 25 + 2 + 18 + 23 + 7);
+        // The lesion is a 15 mm sphere of 120 HU: the mean intensity row says so within noise.
+        String mean = lines.stream().filter(l -> l.startsWith("Q4LE,")).findFirst().orElseThrow();
+        assertThat(Double.parseDouble(mean.split(",")[4])).isBetween(115.0, 125.0);
+        Result json = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
+                "--label", "2", "--format", "json", "--params", Path.of("..", "examples", "params", "ct-default.yaml").toString());
+        assertThat(json.exit()).as(json.err()).isZero();
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
+        assertThat(tree.at("/provenance/settings_sha256").asText()).hasSize(64);
+        assertThat(tree.at("/provenance/backend").asText()).isEqualTo("cpu");
+        assertThat(tree.get("features").size()).isEqualTo(25 + 2 + 18 + 23 + 7);
+        assertThat(tree.at("/features/0/unit").asText()).isEqualTo("mm³");
+        Result bad = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
+                "--label", "9");
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("label 9 is absent");
+    }
+
+    @Test
     void badInputGivesOneClearLineAndExitCode1() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.nii"), "not a volume at all".repeat(30));
         Result r = run("convert", bad.toString(), dir.resolve("x.nii").toString());
