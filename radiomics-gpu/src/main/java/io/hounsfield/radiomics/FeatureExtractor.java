@@ -67,7 +67,8 @@ public final class FeatureExtractor {
             }
             Volume fimg = img;
             Mask fmsk = msk;
-            RoiSample morph = timed(timings, "sample ROI", () -> backend.sample(fimg, fmsk, s.label()));
+            IndexBox within = resampled ? IndexBox.of(fimg.extent()) : box;
+            RoiSample morph = timed(timings, "sample ROI", () -> backend.sample(fimg, fmsk, s.label(), within));
             if (morph.size() == 0) {
                 throw new IllegalArgumentException("label " + s.label() + " has no voxel after resampling");
             }

@@ -22,7 +22,15 @@ public interface ComputeBackend {
      *
      * @throws IllegalArgumentException if image and mask are not on the same grid
      */
-    RoiSample sample(Volume image, Mask mask, int label);
+    default RoiSample sample(Volume image, Mask mask, int label) {
+        return sample(image, mask, label, io.hounsfield.core.IndexBox.of(image.extent()));
+    }
+
+    /**
+     * As {@link #sample(Volume, Mask, int)}, looking only inside {@code box} (a box known to hold every
+     * voxel of the label, e.g. its bounding box), so small ROIs in large volumes cost little.
+     */
+    RoiSample sample(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box);
 
     /**
      * For each voxel index in {@code centres}, the mean image intensity over the voxels whose centres lie

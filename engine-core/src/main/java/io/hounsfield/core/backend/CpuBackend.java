@@ -2,6 +2,7 @@ package io.hounsfield.core.backend;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
+import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
@@ -48,26 +49,36 @@ public final class CpuBackend implements ComputeBackend {
     }
 
     @Override
-    public RoiSample sample(Volume image, Mask mask, int label) {
+    public RoiSample sample(Volume image, Mask mask, int label, IndexBox box) {
         if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
             throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
         }
         Extent e = image.extent();
-        List<RoiSample> parts = perSlab(e.nz(), (z0, z1) -> {
-            long from = e.index(0, 0, z0), to = z1 == e.nz() ? e.voxelCount() : e.index(0, 0, z1);
+        int w = box.x1() - box.x0();
+        List<RoiSample> parts = perSlab(box.z1() - box.z0(), (za, zb) -> {
             int n = 0;
-            for (long i = from; i < to; i++) {
-                if (mask.label(i) == label) {
-                    n++;
+            for (int z = box.z0() + za; z < box.z0() + zb; z++) {
+                for (int y = box.y0(); y < box.y1(); y++) {
+                    long row = e.index(box.x0(), y, z);
+                    for (int x = 0; x < w; x++) {
+                        if (mask.label(row + x) == label) {
+                            n++;
+                        }
+                    }
                 }
             }
             double[] v = new double[n];
             long[] idx = new long[n];
             int k = 0;
-            for (long i = from; i < to; i++) {
-                if (mask.label(i) == label) {
-                    v[k] = image.get(i);
-                    idx[k++] = i;
+            for (int z = box.z0() + za; z < box.z0() + zb; z++) {
+                for (int y = box.y0(); y < box.y1(); y++) {
+                    long row = e.index(box.x0(), y, z);
+                    for (int x = 0; x < w; x++) {
+                        if (mask.label(row + x) == label) {
+                            v[k] = image.get(row + x);
+                            idx[k++] = row + x;
+                        }
+                    }
                 }
             }
             return new RoiSample(v, idx);

@@ -1,20 +1,59 @@
 package io.hounsfield.radiomics.features;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The convex hull of a 3-D point set, incremental (each point outside the current hull replaces the
- * faces it sees by a cone to the horizon). Callers first cut the input to candidates (row extremes), so
- * the point count stays small. Degenerate (flat or collinear) sets have no hull: volume and area 0.
+ * The convex hull of a 3-D point set by QuickHull (Barber, Dobkin and Huhdanpaa, 1996): every face
+ * keeps the points outside it (its conflict list); the farthest of them is added next, the faces it
+ * sees are found by walking face adjacency, and only their conflict points are redistributed. Expected
+ * O(n log n). Degenerate (flat or collinear) sets have no hull: volume and area 0.
  */
 final class ConvexHull {
 
-    private final double[] p; // x, y, z
-    private final List<int[]> faces = new ArrayList<>();
+    private static final class Face {
+        final int a, b, c;
+        final double nx, ny, nz, offset; // outward normal (unnormalised) and n·a
+        int[] outside = new int[4];
+        int outsideCount;
+        boolean dead;
+
+        Face(int a, int b, int c, double[] p) {
+            this.a = a;
+            this.b = b;
+            this.c = c;
+            double ux = p[3 * b] - p[3 * a], uy = p[3 * b + 1] - p[3 * a + 1], uz = p[3 * b + 2] - p[3 * a + 2];
+            double vx = p[3 * c] - p[3 * a], vy = p[3 * c + 1] - p[3 * a + 1], vz = p[3 * c + 2] - p[3 * a + 2];
+            nx = uy * vz - uz * vy;
+            ny = uz * vx - ux * vz;
+            nz = ux * vy - uy * vx;
+            offset = nx * p[3 * a] + ny * p[3 * a + 1] + nz * p[3 * a + 2];
+        }
+
+        double distance(double[] p, int i) {
+            return nx * p[3 * i] + ny * p[3 * i + 1] + nz * p[3 * i + 2] - offset;
+        }
+
+        double norm() {
+            return Math.sqrt(nx * nx + ny * ny + nz * nz);
+        }
+
+        void addOutside(int i) {
+            if (outsideCount == outside.length) {
+                outside = java.util.Arrays.copyOf(outside, 2 * outside.length);
+            }
+            outside[outsideCount++] = i;
+        }
+    }
+
+    private final double[] p;
     private final double eps;
+    private final List<Face> faces = new ArrayList<>();
+    /** Directed edge (u → v) → the face that has it. */
+    private final Map<Long, Face> edgeFace = new HashMap<>();
 
     private ConvexHull(double[] points) {
         this.p = points;
@@ -22,7 +61,7 @@ final class ConvexHull {
         for (double v : points) {
             scale = Math.max(scale, Math.abs(v));
         }
-        this.eps = 1e-9 * Math.max(1, scale);
+        this.eps = 1e-10 * Math.max(1, scale);
     }
 
     static ConvexHull of(double[] points) {
@@ -31,16 +70,109 @@ final class ConvexHull {
         return h;
     }
 
-    private int n() {
-        return p.length / 3;
+    double[] points() {
+        return p;
+    }
+
+    private static long key(int u, int v) {
+        return (long) u << 32 | (v & 0xFFFFFFFFL);
+    }
+
+    private Face addFace(int a, int b, int c) {
+        Face f = new Face(a, b, c, p);
+        faces.add(f);
+        edgeFace.put(key(a, b), f);
+        edgeFace.put(key(b, c), f);
+        edgeFace.put(key(c, a), f);
+        return f;
     }
 
     private void build() {
-        int n = n();
+        int n = p.length / 3;
         if (n < 4) {
             return;
         }
-        // Initial tetrahedron: two far-apart points, the point farthest from their line, then from their plane.
+        int[] t = initialTetrahedron(n);
+        if (t == null) {
+            return;
+        }
+        List<Face> start = List.of(addFace(t[0], t[1], t[2]), addFace(t[0], t[3], t[1]), addFace(t[1], t[3], t[2]), addFace(t[2], t[3], t[0]));
+        for (int i = 0; i < n; i++) {
+            if (i != t[0] && i != t[1] && i != t[2] && i != t[3]) {
+                assign(i, start);
+            }
+        }
+        ArrayDeque<Face> work = new ArrayDeque<>(start);
+        while (!work.isEmpty()) {
+            Face f = work.poll();
+            if (f.dead || f.outsideCount == 0) {
+                continue;
+            }
+            int far = f.outside[0];
+            double best = f.distance(p, far);
+            for (int k = 1; k < f.outsideCount; k++) {
+                double d = f.distance(p, f.outside[k]);
+                if (d > best) {
+                    best = d;
+                    far = f.outside[k];
+                }
+            }
+            // Faces visible from the point: a walk over adjacency from f.
+            List<Face> visible = new ArrayList<>();
+            ArrayDeque<Face> stack = new ArrayDeque<>();
+            f.dead = true;
+            stack.push(f);
+            List<int[]> horizon = new ArrayList<>();
+            while (!stack.isEmpty()) {
+                Face v = stack.pop();
+                visible.add(v);
+                int[][] edges = {{v.a, v.b}, {v.b, v.c}, {v.c, v.a}};
+                for (int[] e : edges) {
+                    Face nb = edgeFace.get(key(e[1], e[0]));
+                    if (nb == null || nb.dead) {
+                        continue;
+                    }
+                    if (nb.distance(p, far) > eps * nb.norm()) {
+                        nb.dead = true;
+                        stack.push(nb);
+                    } else {
+                        horizon.add(e);
+                    }
+                }
+            }
+            for (Face v : visible) {
+                edgeFace.remove(key(v.a, v.b), v);
+                edgeFace.remove(key(v.b, v.c), v);
+                edgeFace.remove(key(v.c, v.a), v);
+            }
+            List<Face> created = new ArrayList<>(horizon.size());
+            for (int[] e : horizon) {
+                created.add(addFace(e[0], e[1], far));
+            }
+            for (Face v : visible) {
+                for (int k = 0; k < v.outsideCount; k++) {
+                    if (v.outside[k] != far) {
+                        assign(v.outside[k], created);
+                    }
+                }
+                v.outside = null;
+            }
+            work.addAll(created);
+        }
+        faces.removeIf(x -> x.dead);
+    }
+
+    /** Puts point i on the first face it lies outside of; points inside all of them are dropped. */
+    private void assign(int i, List<Face> candidates) {
+        for (Face f : candidates) {
+            if (f.distance(p, i) > eps * f.norm()) {
+                f.addOutside(i);
+                return;
+            }
+        }
+    }
+
+    private int[] initialTetrahedron(int n) {
         int a = 0, b = 0;
         for (int i = 1; i < n; i++) {
             if (p[3 * i] < p[3 * a]) {
@@ -51,10 +183,10 @@ final class ConvexHull {
             }
         }
         if (a == b) {
-            return;
+            return null;
         }
         int c = -1;
-        double best = eps;
+        double best = 0;
         for (int i = 0; i < n; i++) {
             double d = norm(cross(sub(i, a), sub(b, a)));
             if (d > best) {
@@ -62,101 +194,52 @@ final class ConvexHull {
                 c = i;
             }
         }
-        if (c < 0) {
-            return;
+        if (c < 0 || best <= eps * norm(sub(b, a))) {
+            return null;
         }
-        int d = -1;
-        best = eps;
         double[] nrm = cross(sub(b, a), sub(c, a));
+        int d = -1;
+        best = 0;
         for (int i = 0; i < n; i++) {
             double dist = Math.abs(dot(nrm, sub(i, a)));
-            if (dist > best * norm(nrm)) {
-                best = dist / norm(nrm);
+            if (dist > best) {
+                best = dist;
                 d = i;
             }
         }
-        if (d < 0) {
-            return;
+        if (d < 0 || best <= eps * norm(nrm)) {
+            return null;
         }
-        if (dot(nrm, sub(d, a)) > 0) { // orient faces outward: d must be behind face (a, b, c)
-            int t = b;
-            b = c;
-            c = t;
-        }
-        faces.add(new int[] {a, b, c});
-        faces.add(new int[] {a, d, b});
-        faces.add(new int[] {b, d, c});
-        faces.add(new int[] {c, d, a});
-        for (int i = 0; i < n; i++) {
-            if (i != a && i != b && i != c && i != d) {
-                add(i);
-            }
-        }
-    }
-
-    private void add(int q) {
-        List<int[]> visible = new ArrayList<>();
-        for (int[] f : faces) {
-            if (above(f, q)) {
-                visible.add(f);
-            }
-        }
-        if (visible.isEmpty()) {
-            return;
-        }
-        // Horizon: directed edges of visible faces whose reverse is not on another visible face.
-        Map<Long, int[]> edges = new HashMap<>();
-        for (int[] f : visible) {
-            for (int k = 0; k < 3; k++) {
-                int u = f[k], v = f[(k + 1) % 3];
-                long rev = (long) v << 32 | u;
-                if (edges.remove(rev) == null) {
-                    edges.put((long) u << 32 | v, new int[] {u, v});
-                }
-            }
-        }
-        faces.removeAll(visible);
-        for (int[] e : edges.values()) {
-            faces.add(new int[] {e[0], e[1], q});
-        }
-    }
-
-    private boolean above(int[] f, int q) {
-        double[] nrm = cross(sub(f[1], f[0]), sub(f[2], f[0]));
-        return dot(nrm, sub(q, f[0])) > eps * norm(nrm);
+        return dot(nrm, sub(d, a)) > 0 ? new int[] {a, c, b, d} : new int[] {a, b, c, d};
     }
 
     double volume() {
         if (faces.isEmpty()) {
             return 0;
         }
-        double v = 0;
-        for (int[] f : faces) {
-            v += dot(pt(f[0]), cross(pt(f[1]), pt(f[2])));
+        // Signed tetrahedra from an interior-ish reference point (the first vertex) for accuracy.
+        Face f0 = faces.getFirst();
+        double ox = p[3 * f0.a], oy = p[3 * f0.a + 1], oz = p[3 * f0.a + 2], v = 0;
+        for (Face f : faces) {
+            double ax = p[3 * f.a] - ox, ay = p[3 * f.a + 1] - oy, az = p[3 * f.a + 2] - oz;
+            double bx = p[3 * f.b] - ox, by = p[3 * f.b + 1] - oy, bz = p[3 * f.b + 2] - oz;
+            double cx = p[3 * f.c] - ox, cy = p[3 * f.c + 1] - oy, cz = p[3 * f.c + 2] - oz;
+            v += ax * (by * cz - bz * cy) - ay * (bx * cz - bz * cx) + az * (bx * cy - by * cx);
         }
         return Math.abs(v) / 6;
     }
 
     double area() {
         double s = 0;
-        for (int[] f : faces) {
-            s += norm(cross(sub(f[1], f[0]), sub(f[2], f[0]))) / 2;
+        for (Face f : faces) {
+            s += f.norm() / 2;
         }
         return s;
     }
 
-    /** The input points (x, y, z each). */
-    double[] points() {
-        return p;
-    }
-
     /** Indices of the hull's vertices. */
     int[] vertices() {
-        return faces.stream().flatMapToInt(java.util.Arrays::stream).distinct().toArray();
-    }
-
-    private double[] pt(int i) {
-        return new double[] {p[3 * i], p[3 * i + 1], p[3 * i + 2]};
+        return faces.stream().flatMapToInt(f -> java.util.stream.IntStream.of(f.a, f.b, f.c)).distinct().toArray();
     }
 
     private double[] sub(int i, int j) {

@@ -253,17 +253,20 @@ public final class Morphology {
         }
         mu /= m;
         double sw = 0, moran = 0, geary = 0, var = 0;
+        // Weights are symmetric: sum each pair once and double.
         for (int i = 0; i < m; i++) {
             var += sq(x[i] - mu);
-            for (int j = 0; j < m; j++) {
-                if (i != j) {
-                    double w = 1 / Math.sqrt(sq(pos[i][0] - pos[j][0]) + sq(pos[i][1] - pos[j][1]) + sq(pos[i][2] - pos[j][2]));
-                    sw += w;
-                    moran += w * (x[i] - mu) * (x[j] - mu);
-                    geary += w * sq(x[i] - x[j]);
-                }
+            double di = x[i] - mu, px = pos[i][0], py = pos[i][1], pz = pos[i][2];
+            for (int j = i + 1; j < m; j++) {
+                double w = 1 / Math.sqrt(sq(px - pos[j][0]) + sq(py - pos[j][1]) + sq(pz - pos[j][2]));
+                sw += w;
+                moran += w * di * (x[j] - mu);
+                geary += w * sq(x[i] - x[j]);
             }
         }
+        sw *= 2;
+        moran *= 2;
+        geary *= 2;
         if (var == 0) {
             return new double[] {Double.NaN, Double.NaN};
         }
