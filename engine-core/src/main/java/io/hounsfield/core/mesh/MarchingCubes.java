@@ -6,9 +6,7 @@ import io.hounsfield.core.Mask;
 import io.hounsfield.core.Vec3;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The marching-cubes surface of one label of a mask at iso-level 0.5, as IBSI's morphology features
@@ -67,6 +65,101 @@ public final class MarchingCubes {
     private MarchingCubes() {
     }
 
+    /** A growable double array (no boxing: meshes of organs have hundreds of thousands of vertices). */
+    static final class DoubleList {
+        private double[] a = new double[1024];
+        private int n;
+
+        void add(double v) {
+            if (n == a.length) {
+                a = java.util.Arrays.copyOf(a, 2 * n);
+            }
+            a[n++] = v;
+        }
+
+        double get(int i) {
+            return a[i];
+        }
+
+        int size() {
+            return n;
+        }
+
+        double[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
+    }
+
+    static final class IntList {
+        private int[] a = new int[1024];
+        private int n;
+
+        void add(int v) {
+            if (n == a.length) {
+                a = java.util.Arrays.copyOf(a, 2 * n);
+            }
+            a[n++] = v;
+        }
+
+        int[] toArray() {
+            return java.util.Arrays.copyOf(a, n);
+        }
+    }
+
+    /** Open-addressing long → int map (keys ≥ 0; -1 means absent). */
+    static final class LongIntMap {
+        private long[] keys = new long[1 << 12];
+        private int[] values = new int[1 << 12];
+        private int size;
+
+        LongIntMap() {
+            java.util.Arrays.fill(keys, -1);
+        }
+
+        int get(long k) {
+            int mask = keys.length - 1;
+            for (int i = mix(k) & mask; ; i = (i + 1) & mask) {
+                if (keys[i] == k) {
+                    return values[i];
+                }
+                if (keys[i] == -1) {
+                    return -1;
+                }
+            }
+        }
+
+        void put(long k, int v) {
+            if (2 * (size + 1) > keys.length) {
+                long[] ok = keys;
+                int[] ov = values;
+                keys = new long[2 * ok.length];
+                values = new int[2 * ok.length];
+                java.util.Arrays.fill(keys, -1);
+                size = 0;
+                for (int i = 0; i < ok.length; i++) {
+                    if (ok[i] != -1) {
+                        put(ok[i], ov[i]);
+                    }
+                }
+            }
+            int mask = keys.length - 1;
+            int i = mix(k) & mask;
+            while (keys[i] != -1 && keys[i] != k) {
+                i = (i + 1) & mask;
+            }
+            if (keys[i] == -1) {
+                size++;
+            }
+            keys[i] = k;
+            values[i] = v;
+        }
+
+        private static int mix(long k) {
+            long h = k * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ h >>> 32);
+        }
+    }
+
     /** The surface of {@code label} in world coordinates; empty if the label is absent. */
     public static Mesh of(Mask mask, int label) {
         Geometry g = mask.geometry();
@@ -76,9 +169,10 @@ public final class MarchingCubes {
             return new Mesh(new double[0], new int[0]);
         }
         var b = box.get();
-        List<Double> coords = new ArrayList<>();
-        Map<Long, Integer> vertexOfEdge = new HashMap<>();
-        List<Integer> tris = new ArrayList<>();
+        DoubleList coords = new DoubleList();
+        LongIntMap vertexOfEdge = new LongIntMap();
+        IntList tris = new IntList();
+        List<Integer> loop = new ArrayList<>(12);
         boolean[] inside = new boolean[8];
         int[] next = new int[12];
         // Cube (x, y, z) spans voxel centres x..x+1 etc.; starting one before the box pads with background.
@@ -88,7 +182,7 @@ public final class MarchingCubes {
                     int config = 0;
                     for (int k = 0; k < 8; k++) {
                         int cx = x + (k & 1), cy = y + (k >> 1 & 1), cz = z + (k >> 2 & 1);
-                        inside[k] = e.contains(cx, cy, cz) && mask.label(cx, cy, cz) == label;
+                        inside[k] = e.contains(cx, cy, cz) && mask.label(e.index(cx, cy, cz)) == label;
                         config |= inside[k] ? 1 << k : 0;
                     }
                     if (config == 0 || config == 255) {
@@ -120,7 +214,7 @@ public final class MarchingCubes {
                         if (next[start] < 0) {
                             continue;
                         }
-                        List<Integer> loop = new ArrayList<>();
+                        loop.clear();
                         for (int edge = start; next[edge] >= 0; ) {
                             loop.add(vertex(edge, x, y, z, g, e, coords, vertexOfEdge));
                             int n = next[edge];
@@ -132,11 +226,8 @@ public final class MarchingCubes {
                 }
             }
         }
-        double[] v = new double[coords.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = coords.get(i);
-        }
-        int[] t = tris.stream().mapToInt(Integer::intValue).toArray();
+        double[] v = coords.toArray();
+        int[] t = tris.toArray();
         Mesh m = new Mesh(v, t);
         if (m.volume() < 0) { // orientation is consistent; make it outward
             for (int i = 0; i < t.length; i += 3) {
@@ -155,7 +246,7 @@ public final class MarchingCubes {
      * does, and reproduces IBSI's mesh volume and area on the digital phantom (556.3 mm³, 388.1 mm²),
      * where a plain fan gives 553 mm³.
      */
-    private static void triangulate(List<Integer> loop, List<Double> c, List<Integer> tris) {
+    private static void triangulate(List<Integer> loop, DoubleList c, IntList tris) {
         int n = loop.size();
         double[][] best = new double[n][n];
         int[][] split = new int[n][n];
@@ -176,7 +267,7 @@ public final class MarchingCubes {
         emit(0, n - 1, split, loop, tris);
     }
 
-    private static void emit(int i, int j, int[][] split, List<Integer> loop, List<Integer> tris) {
+    private static void emit(int i, int j, int[][] split, List<Integer> loop, IntList tris) {
         if (j - i < 2) {
             return;
         }
@@ -188,7 +279,7 @@ public final class MarchingCubes {
         emit(k, j, split, loop, tris);
     }
 
-    private static double triangleArea(int a, int b, int d, List<Double> c) {
+    private static double triangleArea(int a, int b, int d, DoubleList c) {
         double ux = c.get(3 * b) - c.get(3 * a), uy = c.get(3 * b + 1) - c.get(3 * a + 1), uz = c.get(3 * b + 2) - c.get(3 * a + 2);
         double vx = c.get(3 * d) - c.get(3 * a), vy = c.get(3 * d + 1) - c.get(3 * a + 1), vz = c.get(3 * d + 2) - c.get(3 * a + 2);
         double x = uy * vz - uz * vy, y = uz * vx - ux * vz, z = ux * vy - uy * vx;
@@ -196,14 +287,14 @@ public final class MarchingCubes {
     }
 
     /** The shared vertex at the midpoint of cube edge {@code edge} of the cube at (x, y, z). */
-    private static int vertex(int edge, int x, int y, int z, Geometry g, Extent e, List<Double> coords, Map<Long, Integer> index) {
+    private static int vertex(int edge, int x, int y, int z, Geometry g, Extent e, DoubleList coords, LongIntMap index) {
         int a = EDGE_CORNERS[edge][0], b = EDGE_CORNERS[edge][1];
         int ax = x + (a & 1), ay = y + (a >> 1 & 1), az = z + (a >> 2 & 1);
         int axis = Integer.numberOfTrailingZeros(a ^ b);
         // Key: the edge's lower corner (shifted by one for the padding) and its axis.
         long key = (((long) (az + 1) * (e.ny() + 2) + (ay + 1)) * (e.nx() + 2) + (ax + 1)) * 3 + axis;
-        Integer found = index.get(key);
-        if (found != null) {
+        int found = index.get(key);
+        if (found >= 0) {
             return found;
         }
         Vec3 p = g.indexToWorld(ax + (axis == 0 ? 0.5 : 0), ay + (axis == 1 ? 0.5 : 0), az + (axis == 2 ? 0.5 : 0));
