@@ -237,6 +237,31 @@ final class ConvexHull {
         return s;
     }
 
+    /** Unit normals of the hull's faces, largest faces first, x y z each. */
+    double[] faceNormals() {
+        List<Face> byArea = new ArrayList<>(faces);
+        byArea.sort((f, g) -> Double.compare(g.norm(), f.norm()));
+        double[] out = new double[3 * byArea.size()];
+        for (int i = 0; i < byArea.size(); i++) {
+            Face f = byArea.get(i);
+            double l = f.norm();
+            out[3 * i] = f.nx / l;
+            out[3 * i + 1] = f.ny / l;
+            out[3 * i + 2] = f.nz / l;
+        }
+        return out;
+    }
+
+    /** Coordinates of the hull's vertices, x y z each. */
+    double[] vertexPoints() {
+        int[] v = vertices();
+        double[] out = new double[3 * v.length];
+        for (int i = 0; i < v.length; i++) {
+            System.arraycopy(p, 3 * v[i], out, 3 * i, 3);
+        }
+        return out;
+    }
+
     /** Indices of the hull's vertices. */
     int[] vertices() {
         return faces.stream().flatMapToInt(f -> java.util.stream.IntStream.of(f.a, f.b, f.c)).distinct().toArray();

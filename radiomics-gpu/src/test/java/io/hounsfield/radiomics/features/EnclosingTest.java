@@ -1,0 +1,81 @@
+package io.hounsfield.radiomics.features;
+
+import io.hounsfield.core.Mat3;
+import io.hounsfield.core.Vec3;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/** Enclosing shapes checked on point sets whose answer is known by construction. */
+class EnclosingTest {
+
+    private static double[] rotated(double[] pts, Mat3 r, Vec3 t) {
+        double[] out = new double[pts.length];
+        for (int i = 0; i < pts.length; i += 3) {
+            Vec3 q = r.times(new Vec3(pts[i], pts[i + 1], pts[i + 2])).plus(t);
+            out[i] = q.x();
+            out[i + 1] = q.y();
+            out[i + 2] = q.z();
+        }
+        return out;
+    }
+
+    @Test
+    void aRotatedBoxIsFoundExactly() {
+        // Corners and random interior points of a 2×3×7 box, rotated off every axis.
+        SplittableRandom r = new SplittableRandom(4);
+        double[] pts = new double[3 * 508];
+        for (int k = 0; k < 8; k++) {
+            pts[3 * k] = 2 * (k & 1);
+            pts[3 * k + 1] = 3 * (k >> 1 & 1);
+            pts[3 * k + 2] = 7 * (k >> 2 & 1);
+        }
+        for (int i = 8; i < 508; i++) {
+            pts[3 * i] = 2 * r.nextDouble();
+            pts[3 * i + 1] = 3 * r.nextDouble();
+            pts[3 * i + 2] = 7 * r.nextDouble();
+        }
+        double[] p = rotated(pts, Mat3.rotation(new Vec3(1, 2, 3), 0.7), new Vec3(5, -3, 2));
+        ConvexHull h = ConvexHull.of(p);
+        Enclosing.Box b = Enclosing.orientedBox(h.vertexPoints(), h.faceNormals());
+        assertThat(b.volume()).isCloseTo(42, within(1e-6));
+        assertThat(b.area()).isCloseTo(2 * (6 + 14 + 21), within(1e-6));
+    }
+
+    @Test
+    void pointsOnAnEllipsoidHaveItAsTheirMinimumEnclosingEllipsoid() {
+        SplittableRandom r = new SplittableRandom(5);
+        int n = 400;
+        double[] pts = new double[3 * n];
+        for (int i = 0; i < n; i++) {
+            double z = 2 * r.nextDouble() - 1, t = 2 * Math.PI * r.nextDouble(), s = Math.sqrt(1 - z * z);
+            pts[3 * i] = 9 * s * Math.cos(t);
+            pts[3 * i + 1] = 5 * s * Math.sin(t);
+            pts[3 * i + 2] = 3 * z;
+        }
+        double[] p = rotated(pts, Mat3.rotation(new Vec3(2, -1, 1), 1.1), new Vec3(1, 2, 3));
+        double[] axes = Enclosing.mvee(p, 1e-9, 100000);
+        assertThat(axes[0]).isCloseTo(9, within(0.05));
+        assertThat(axes[1]).isCloseTo(5, within(0.05));
+        assertThat(axes[2]).isCloseTo(3, within(0.05));
+    }
+
+    @Test
+    void ibsiEllipsoidAreaSeriesIsExactForSpheresAndFollowsItsDefinition() {
+        assertThat(Morphology.ellipsoidArea(4, 4, 4)).isCloseTo(4 * Math.PI * 16, within(1e-9));
+        // The series term by term with plain (unscaled) Legendre polynomials, for axes like the IBSI phantom's.
+        double a = 5.7, b = 4.65, c = 4.27;
+        double alpha = Math.sqrt(1 - b * b / (a * a)), beta = Math.sqrt(1 - c * c / (a * a)), x = (alpha * alpha + beta * beta) / (2 * alpha * beta);
+        double p0 = 1, p1 = x, sum = 1 + alpha * beta * x / (1 - 4.0);
+        for (int nu = 2; nu <= 20; nu++) {
+            double p2 = ((2 * nu - 1) * x * p1 - (nu - 1) * p0) / nu;
+            sum += Math.pow(alpha * beta, nu) * p2 / (1 - 4.0 * nu * nu);
+            p0 = p1;
+            p1 = p2;
+        }
+        assertThat(Morphology.ellipsoidArea(a, b, c)).isCloseTo(4 * Math.PI * a * b * sum, within(1e-9));
+    }
+}
