@@ -8,6 +8,7 @@ import io.hounsfield.radiomics.FeatureExtractor;
 import io.hounsfield.radiomics.FeatureSet;
 import io.hounsfield.radiomics.FeatureValue;
 import io.hounsfield.radiomics.ParameterFile;
+import io.hounsfield.radiomics.PyRadiomicsNames;
 import io.hounsfield.radiomics.RadiomicsSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -129,9 +130,10 @@ final class ExtractCommand implements Callable<Integer> {
         w.println("  \"features\": [");
         for (int i = 0; i < fs.features().size(); i++) {
             FeatureValue f = fs.features().get(i);
-            w.printf("    {\"ibsi_code\": %s, \"family\": %s, \"name\": %s, \"aggregation\": %s, \"value\": %s, \"unit\": %s}%s%n",
+            w.printf("    {\"ibsi_code\": %s, \"family\": %s, \"name\": %s, \"aggregation\": %s, \"value\": %s, \"unit\": %s, \"pyradiomics_name\": %s}%s%n",
                     str(f.ibsiCode()), str(f.family()), str(f.name()), str(f.aggregation()),
-                    Double.isFinite(f.value()) ? num(f.value()) : "null", str(f.unit()), i + 1 < fs.features().size() ? "," : "");
+                    Double.isFinite(f.value()) ? num(f.value()) : "null", str(f.unit()),
+                    PyRadiomicsNames.of(f.ibsiCode()).map(ExtractCommand::str).orElse("null"), i + 1 < fs.features().size() ? "," : "");
         }
         w.println("  ]");
         w.println("}");

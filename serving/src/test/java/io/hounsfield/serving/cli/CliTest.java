@@ -165,6 +165,7 @@ class CliTest {
         assertThat(tree.at("/provenance/backend").asText()).isEqualTo("cpu");
         assertThat(tree.get("features").size()).isEqualTo(29 + 2 + 18 + 23 + 7);
         assertThat(tree.at("/features/0/unit").asText()).isEqualTo("mm³");
+        assertThat(tree.at("/features/0/pyradiomics_name").asText()).isEqualTo("original_shape_MeshVolume");
         Result bad = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
                 "--label", "9");
         assertThat(bad.exit()).isEqualTo(1);
