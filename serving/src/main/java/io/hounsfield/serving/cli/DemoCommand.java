@@ -235,11 +235,11 @@ final class DemoCommand implements Callable<Integer> {
                     t == null ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * (s.volumeMm3() - t.volumeMm3()) / t.volumeMm3()),
                     s.mean(), t == null ? "-" : String.format(Locale.ROOT, "%.2f", t.meanIntensity()), s.stdDev(), s.min(), s.max());
         }
-        w.println();
-        w.println("Not in the pipeline yet: IBSI texture features, the CUDA backend, ONNX segmentation, gRPC serving.");
         if (kept != null) {
+            w.println();
             w.println("Files kept in " + kept.toAbsolutePath());
         }
+        w.println();
         w.flush();
     }
 
@@ -268,6 +268,8 @@ final class DemoCommand implements Callable<Integer> {
             });
         }
         w.println("  (marching cubes overestimates the area of binary masks by about 8 %; see README)");
+        w.println();
+        w.println("Not in the pipeline yet: IBSI texture features, the CUDA backend, ONNX segmentation, gRPC serving.");
         w.flush();
     }
 
