@@ -41,17 +41,17 @@ public final class Morphology {
     public static List<FeatureValue> compute(Mesh mesh, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit) {
         double v = Math.abs(mesh.volume()), a = mesh.area();
         double vVox = morphVoxels.size() * geometry.voxelVolume();
-        double[][] pos = positions(morphVoxels.indices(), geometry);
+        double[] pos = positions(morphVoxels.indices(), geometry);
         double[] com = mean(pos);
         // Intensity-weighted centre of mass over the intensity mask.
-        double[][] ipos = positions(intensity.indices(), geometry);
+        double[] ipos = positions(intensity.indices(), geometry);
         double[] cw = new double[3];
         double wsum = 0;
-        for (int i = 0; i < ipos.length; i++) {
+        for (int i = 0; i < intensity.size(); i++) {
             double w = intensity.intensities()[i];
             wsum += w;
             for (int k = 0; k < 3; k++) {
-                cw[k] += w * ipos[i][k];
+                cw[k] += w * ipos[3 * i + k];
             }
         }
         for (int k = 0; k < 3; k++) {
@@ -119,43 +119,49 @@ public final class Morphology {
         return x * x;
     }
 
-    private static double[][] positions(long[] idx, Geometry g) {
+    /** World positions (x, y, z each) of voxel indices, through the grid's affine map: no per-voxel objects. */
+    private static double[] positions(long[] idx, Geometry g) {
         Extent e = g.extent();
-        double[][] out = new double[idx.length][];
-        for (int i = 0; i < idx.length; i++) {
-            long k = idx[i];
-            Vec3 p = g.indexToWorld(k % e.nx(), k / e.nx() % e.ny(), k / e.sliceSize());
-            out[i] = new double[] {p.x(), p.y(), p.z()};
+        double[] m = g.indexToWorldMatrix();
+        double[] out = new double[3 * idx.length];
+        for (int n = 0; n < idx.length; n++) {
+            long k = idx[n];
+            double i = k % e.nx(), j = k / e.nx() % e.ny(), l = k / e.sliceSize();
+            for (int r = 0; r < 3; r++) {
+                out[3 * n + r] = m[4 * r] * i + m[4 * r + 1] * j + m[4 * r + 2] * l + m[4 * r + 3];
+            }
         }
         return out;
     }
 
-    private static double[] mean(double[][] pos) {
+    private static double[] mean(double[] pos) {
         double[] m = new double[3];
-        for (double[] p : pos) {
+        int n = pos.length / 3;
+        for (int i = 0; i < n; i++) {
             for (int k = 0; k < 3; k++) {
-                m[k] += p[k];
+                m[k] += pos[3 * i + k];
             }
         }
         for (int k = 0; k < 3; k++) {
-            m[k] /= pos.length;
+            m[k] /= n;
         }
         return m;
     }
 
     /** Sample covariance (divided by N − 1, as IBSI's reference values use) of the voxel positions. */
-    private static double[][] covariance(double[][] pos, double[] m) {
+    private static double[][] covariance(double[] pos, double[] m) {
         double[][] c = new double[3][3];
-        for (double[] p : pos) {
+        int n = pos.length / 3;
+        for (int i = 0; i < n; i++) {
             for (int r = 0; r < 3; r++) {
-                for (int s = 0; s < 3; s++) {
-                    c[r][s] += (p[r] - m[r]) * (p[s] - m[s]);
+                for (int q = 0; q < 3; q++) {
+                    c[r][q] += (pos[3 * i + r] - m[r]) * (pos[3 * i + q] - m[q]);
                 }
             }
         }
         for (int r = 0; r < 3; r++) {
-            for (int s = 0; s < 3; s++) {
-                c[r][s] /= Math.max(1, pos.length - 1);
+            for (int q = 0; q < 3; q++) {
+                c[r][q] /= Math.max(1, n - 1);
             }
         }
         return c;
@@ -256,7 +262,7 @@ public final class Morphology {
             x[i] = roi.intensities()[pick[i]];
             idx[i] = roi.indices()[pick[i]];
         }
-        double[][] pos = positions(idx, g);
+        double[] pos = positions(idx, g);
         double mu = 0;
         for (double v : x) {
             mu += v;
@@ -266,9 +272,9 @@ public final class Morphology {
         // Weights are symmetric: sum each pair once and double.
         for (int i = 0; i < m; i++) {
             var += sq(x[i] - mu);
-            double di = x[i] - mu, px = pos[i][0], py = pos[i][1], pz = pos[i][2];
+            double di = x[i] - mu, px = pos[3 * i], py = pos[3 * i + 1], pz = pos[3 * i + 2];
             for (int j = i + 1; j < m; j++) {
-                double w = 1 / Math.sqrt(sq(px - pos[j][0]) + sq(py - pos[j][1]) + sq(pz - pos[j][2]));
+                double w = 1 / Math.sqrt(sq(px - pos[3 * j]) + sq(py - pos[3 * j + 1]) + sq(pz - pos[3 * j + 2]));
                 sw += w;
                 moran += w * di * (x[j] - mu);
                 geary += w * sq(x[i] - x[j]);
