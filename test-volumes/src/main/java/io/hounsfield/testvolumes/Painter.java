@@ -3,6 +3,7 @@ package io.hounsfield.testvolumes;
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Mask;
+import io.hounsfield.core.Tasks;
 import io.hounsfield.core.ProgressListener;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
@@ -12,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.ToDoubleFunction;
@@ -71,17 +71,7 @@ final class Painter {
                 progress.update(task, done.incrementAndGet(), nz);
             }, executor));
         }
-        try {
-            CompletableFuture.allOf(slices.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
+        Tasks.joinAll(slices);
     }
 
     private static void paintSlice(Volume image, Mask mask, Scene s, int z) {

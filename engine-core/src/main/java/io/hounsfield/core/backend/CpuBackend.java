@@ -4,6 +4,7 @@ import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
+import io.hounsfield.core.Tasks;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.mesh.MarchingCubes;
@@ -12,7 +13,6 @@ import io.hounsfield.core.mesh.Mesh;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.IntFunction;
 
@@ -170,7 +170,7 @@ public final class CpuBackend implements ComputeBackend {
                 }
             }, executor));
         }
-        join(tasks);
+        Tasks.joinAll(tasks);
         return out;
     }
 
@@ -271,21 +271,7 @@ public final class CpuBackend implements ComputeBackend {
             int z0 = bound.apply(k), z1 = bound.apply(k + 1);
             futures.add(CompletableFuture.supplyAsync(() -> task.run(z0, z1), executor));
         }
-        join(futures);
+        Tasks.joinAll(futures);
         return futures.stream().map(CompletableFuture::join).toList();
-    }
-
-    private static void join(List<? extends CompletableFuture<?>> futures) {
-        try {
-            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e.getCause() instanceof Error err) {
-                throw err;
-            }
-            throw e;
-        }
     }
 }
