@@ -169,7 +169,9 @@ public final class ParameterFile {
             case "intensity_histogram" -> Set.of(RadiomicsSettings.INTENSITY_HISTOGRAM);
             case "intensity_volume_histogram" -> Set.of(RadiomicsSettings.IVH);
             case "glcm", "glrlm", "glszm", "gldm", "ngtdm", "gldzm", "ngldm" ->
-                    throw new IllegalArgumentException("featureClass '" + cls + "': the texture families are not implemented yet");
+                    throw new IllegalArgumentException("featureClass '" + cls + "': this build has no texture families (they come with "
+                            + "the texture issue); remove the class or use: shape, firstorder, local_intensity, intensity_histogram, "
+                            + "intensity_volume_histogram");
             default -> throw new IllegalArgumentException("unknown featureClass '" + cls + "'");
         };
     }

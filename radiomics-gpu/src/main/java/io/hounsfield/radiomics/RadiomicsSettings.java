@@ -50,7 +50,7 @@ public record RadiomicsSettings(int label, Vec3 resampledSpacing, Interpolation 
         aggregations = List.copyOf(aggregations);
         for (String f : families) {
             if (!ALL_FAMILIES.contains(f)) {
-                throw new IllegalArgumentException("unknown or not yet implemented feature family '" + f + "'; implemented: " + ALL_FAMILIES);
+                throw new IllegalArgumentException("feature family '" + f + "' is unknown or not in this build; available: " + ALL_FAMILIES);
             }
         }
         for (String a : aggregations) {
