@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * IBSI feature extraction on a CT-like volume of 512×512×128 int16 voxels of 0.8×0.8×2.5 mm (tissue 40,
  * organ 60, lesion 120 HU, Gaussian noise σ 15), bin width 25, no resampling, with a lesion ROI (an
  * ellipsoid of 60×60×40 voxels, ~75 k) and an organ ROI (200×200×100 voxels, ~2.1 M), per family
- * ("all" = every family implemented) on 1 thread and on all cores.
+ * ("all" = every family implemented) on 1 thread (one backend thread, families one after another) and on
+ * all cores (backend pool of all cores, family groups concurrent on virtual threads).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -80,7 +81,7 @@ public class RadiomicsBenchmark {
         }
         int n = "all".equals(threads) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
         pool = Executors.newFixedThreadPool(n);
-        extractor = new FeatureExtractor(new CpuBackend(pool, 4 * n));
+        extractor = n == 1 ? new FeatureExtractor(new CpuBackend(pool, 4), Runnable::run) : new FeatureExtractor(new CpuBackend(pool, 4 * n));
         Set<String> families = "all".equals(family) ? RadiomicsSettings.ALL_FAMILIES : Set.of(family);
         settings = new RadiomicsSettings("lesion".equals(roi) ? 1 : 2, null, io.hounsfield.core.backend.Interpolation.TRILINEAR, false,
                 Double.NaN, Double.NaN, false, Discretisation.binSize(25), Double.NaN, families, List.of("3D"), "HU");

@@ -97,6 +97,7 @@ public final class Mask implements AutoCloseable {
         MemorySegment s = labels.segment();
         long n = labels.voxelCount(), c = 0;
         byte b = (byte) label;
+        long pattern = (label & 0xFFL) * 0x0101010101010101L;
         for (long i = 0; i < n; i++) {
             if (s.get(ValueLayout.JAVA_BYTE, i) == b) {
                 c++;
@@ -118,13 +119,14 @@ public final class Mask implements AutoCloseable {
 
     /**
      * The smallest box holding every voxel of {@code label}, or empty if the label is absent. Runs of
-     * eight background voxels are skipped a word at a time, so sparse masks scan fast.
+     * eight voxels without the label are skipped a word at a time, so the scan reads words, not bytes.
      */
     public Optional<IndexBox> boundingBox(int label) {
         checkLabel(label);
         Extent e = geometry().extent();
         MemorySegment s = labels.segment();
         byte b = (byte) label;
+        long pattern = (label & 0xFFL) * 0x0101010101010101L;
         int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, z0 = Integer.MAX_VALUE, x1 = -1, y1 = -1, z1 = -1;
         int nx = e.nx();
         for (int z = 0; z < e.nz(); z++) {
@@ -132,9 +134,13 @@ public final class Mask implements AutoCloseable {
                 long row = e.index(0, y, z);
                 int x = 0;
                 while (x < nx) {
-                    if (label != 0 && x + 8 <= nx && s.get(ValueLayout.JAVA_LONG_UNALIGNED, row + x) == 0) {
-                        x += 8;
-                        continue;
+                    // Eight labels at a time: skip them when no byte equals the label (SWAR zero-byte test).
+                    if (x + 8 <= nx) {
+                        long w = s.get(ValueLayout.JAVA_LONG_UNALIGNED, row + x) ^ pattern;
+                        if (((w - 0x0101010101010101L) & ~w & 0x8080808080808080L) == 0) {
+                            x += 8;
+                            continue;
+                        }
                     }
                     if (s.get(ValueLayout.JAVA_BYTE, row + x) == b) {
                         x0 = Math.min(x0, x);

@@ -26,6 +26,41 @@ class MaskTest {
     }
 
     @Test
+    void boundingBoxAgreesWithAPlainScanForEveryLabelAndRowWidth() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        for (int round = 0; round < 200; round++) {
+            // Row widths around the 8-byte step, labels up to 255 (the byte pattern's sign bit), sparse and dense.
+            Extent e = new Extent(1 + r.nextInt(21), 1 + r.nextInt(5), 1 + r.nextInt(4));
+            try (Mask m = Mask.allocate(Geometry.axisAligned(e, new Vec3(1, 1, 1), Vec3.ZERO))) {
+                int[] labels = {0, 1, 128, 255};
+                int fill = r.nextInt(4);
+                for (long i = 0; i < m.asVolume().voxelCount(); i++) {
+                    m.set(i, r.nextInt(10) < fill ? labels[r.nextInt(4)] : 0);
+                }
+                for (int label : labels) {
+                    int x0 = Integer.MAX_VALUE, y0 = x0, z0 = x0, x1 = -1, y1 = -1, z1 = -1;
+                    for (int z = 0; z < e.nz(); z++) {
+                        for (int y = 0; y < e.ny(); y++) {
+                            for (int x = 0; x < e.nx(); x++) {
+                                if (m.label(x, y, z) == label) {
+                                    x0 = Math.min(x0, x);
+                                    y0 = Math.min(y0, y);
+                                    z0 = Math.min(z0, z);
+                                    x1 = Math.max(x1, x);
+                                    y1 = Math.max(y1, y);
+                                    z1 = Math.max(z1, z);
+                                }
+                            }
+                        }
+                    }
+                    var expected = x1 < 0 ? java.util.Optional.<IndexBox>empty() : java.util.Optional.of(new IndexBox(x0, y0, z0, x1 + 1, y1 + 1, z1 + 1));
+                    assertThat(m.boundingBox(label)).as("label %d in %s", label, e).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
     void cropToLabelKeepsImageAndMaskAlignedInTheWorld() {
         try (Mask m = Mask.allocate(G); Volume img = Volume.allocate(G, VoxelType.INT16)) {
             for (long i = 0; i < img.voxelCount(); i++) {

@@ -4,6 +4,7 @@ import io.hounsfield.core.EngineVersion;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
+import io.hounsfield.core.Tasks;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
 import io.hounsfield.core.backend.ComputeBackend;
@@ -25,6 +26,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 
 /**
@@ -36,10 +39,37 @@ import java.util.function.Supplier;
  */
 public final class FeatureExtractor {
 
+    /** Starts each family group on a virtual thread: they block only on the backend, never on each other. */
+    private static final Executor FAMILY_THREADS = task -> Thread.ofVirtual().name("hounsfield-features").start(task);
+
     private final ComputeBackend backend;
 
+    /** One family group's work, its own timings and notes (merged in group order afterwards). */
+    private record Group(GroupWork work, Map<String, Double> timings, List<String> notes) {
+        Group(GroupWork work) {
+            this(work, new LinkedHashMap<>(), new ArrayList<>());
+        }
+    }
+
+    @FunctionalInterface
+    private interface GroupWork {
+        List<FeatureValue> run(Map<String, Double> timings, List<String> notes);
+    }
+
+    private final Executor families;
+
+    /** Family groups run concurrently, each on a virtual thread. */
     public FeatureExtractor(ComputeBackend backend) {
+        this(backend, FAMILY_THREADS);
+    }
+
+    /**
+     * @param families runs the family groups (morphology; local intensity; the intensity families) —
+     *                 {@code Runnable::run} runs them one after another in the caller's thread
+     */
+    public FeatureExtractor(ComputeBackend backend, Executor families) {
         this.backend = backend;
+        this.families = families;
     }
 
     /**
@@ -47,12 +77,13 @@ public final class FeatureExtractor {
      *                                  re-segmentation leaves no voxel
      */
     public FeatureSet extract(Volume image, Mask mask, RadiomicsSettings s) {
+        long start = System.nanoTime();
         Map<String, Double> timings = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
             throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
         }
-        IndexBox box = mask.boundingBox(s.label())
+        IndexBox box = timed(timings, "bounding box", () -> mask.boundingBox(s.label()))
                 .orElseThrow(() -> new IllegalArgumentException("label " + s.label() + " is absent from the mask"));
         String inputHash = timed(timings, "input hash", () -> inputHash(image, mask, box, s.label()));
 
@@ -76,30 +107,51 @@ public final class FeatureExtractor {
             if (intensity.size() == 0) {
                 throw new IllegalArgumentException("re-segmentation [" + s.resegmentMin() + ", " + s.resegmentMax() + "] leaves no voxel");
             }
-            List<FeatureValue> out = new ArrayList<>();
-            if (s.families().contains(RadiomicsSettings.MORPHOLOGY)) {
-                var mesh = timed(timings, "mesh", () -> backend.mesh(fmsk, s.label()));
-                out.addAll(timed(timings, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(mesh, morph, intensity, fimg.geometry(), s.unit())));
-                if (intensity.size() > 4000) {
-                    notes.add("Moran's I and Geary's C estimated on a fixed-seed subset of 4000 of " + intensity.size() + " voxels");
-                }
-            }
-            if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {
-                out.addAll(timed(timings, RadiomicsSettings.LOCAL_INTENSITY, () -> LocalIntensity.compute(fimg, intensity, backend, s.unit())));
-            }
+            // Family groups are independent: they run concurrently (each on its own virtual thread, the
+            // heavy voxel work inside them on the backend), and their results join in this fixed order.
+            IndexBox roiBox = resampled ? fmsk.boundingBox(s.label()).orElseThrow() : box;
             double[] x = intensity.intensities();
-            if (s.families().contains(RadiomicsSettings.INTENSITY_STATISTICS)) {
-                out.addAll(timed(timings, RadiomicsSettings.INTENSITY_STATISTICS, () -> IntensityStatistics.compute(x, s.unit())));
-            }
-            if (s.families().contains(RadiomicsSettings.INTENSITY_HISTOGRAM)) {
-                out.addAll(timed(timings, RadiomicsSettings.INTENSITY_HISTOGRAM, () -> {
-                    Discretisation.Levels l = s.discretisation().apply(x, Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
-                    return IntensityHistogram.compute(l.levels(), l.ng());
+            List<Group> groups = new ArrayList<>();
+            if (s.families().contains(RadiomicsSettings.MORPHOLOGY)) {
+                groups.add(new Group((t, n) -> {
+                    var mesh = timed(t, "mesh", () -> backend.mesh(fmsk, s.label(), roiBox));
+                    if (intensity.size() > 4000) {
+                        n.add("Moran's I and Geary's C estimated on a fixed-seed subset of 4000 of " + intensity.size() + " voxels");
+                    }
+                    return timed(t, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(mesh, morph, intensity, fimg.geometry(), s.unit(), backend));
                 }));
             }
-            if (s.families().contains(RadiomicsSettings.IVH)) {
-                out.addAll(timed(timings, RadiomicsSettings.IVH, () -> ivh(x, s)));
+            if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {
+                groups.add(new Group((t, n) -> timed(t, RadiomicsSettings.LOCAL_INTENSITY, () -> LocalIntensity.compute(fimg, intensity, backend, s.unit()))));
             }
+            groups.add(new Group((t, n) -> {
+                List<FeatureValue> out = new ArrayList<>();
+                if (s.families().contains(RadiomicsSettings.INTENSITY_STATISTICS)) {
+                    out.addAll(timed(t, RadiomicsSettings.INTENSITY_STATISTICS, () -> IntensityStatistics.compute(x, s.unit())));
+                }
+                if (s.families().contains(RadiomicsSettings.INTENSITY_HISTOGRAM)) {
+                    out.addAll(timed(t, RadiomicsSettings.INTENSITY_HISTOGRAM, () -> {
+                        Discretisation.Levels l = s.discretisation().apply(x, Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
+                        return IntensityHistogram.compute(l.levels(), l.ng());
+                    }));
+                }
+                if (s.families().contains(RadiomicsSettings.IVH)) {
+                    out.addAll(timed(t, RadiomicsSettings.IVH, () -> ivh(x, s)));
+                }
+                return out;
+            }));
+            List<CompletableFuture<List<FeatureValue>>> running = new ArrayList<>();
+            for (Group g : groups) {
+                running.add(CompletableFuture.supplyAsync(() -> g.work().run(g.timings(), g.notes()), families));
+            }
+            Tasks.joinAll(running);
+            List<FeatureValue> out = new ArrayList<>();
+            for (int i = 0; i < groups.size(); i++) {
+                out.addAll(running.get(i).join());
+                timings.putAll(groups.get(i).timings());
+                notes.addAll(groups.get(i).notes());
+            }
+            timings.put("total", (System.nanoTime() - start) / 1e6);
             var prov = new FeatureSet.Provenance(s.canonical(), s.hash(), EngineVersion.get(), inputHash, backend.name(), timings, notes);
             return new FeatureSet(out, prov);
         } finally {

@@ -46,5 +46,21 @@ public interface ComputeBackend {
     Volume resample(Volume image, Geometry target, Interpolation interpolation);
 
     /** The marching-cubes surface (iso-level 0.5) of {@code label}, in world coordinates (IBSI §3.1). */
-    Mesh mesh(Mask mask, int label);
+    default Mesh mesh(Mask mask, int label) {
+        return mask.boundingBox(label).map(b -> mesh(mask, label, b)).orElseGet(() -> new Mesh(new double[0], new int[0]));
+    }
+
+    /** As {@link #mesh(Mask, int)}, given a box known to hold every voxel of the label (its bounding box). */
+    Mesh mesh(Mask mask, int label, io.hounsfield.core.IndexBox box);
+
+    /**
+     * Pairwise sums over ordered pairs of distinct points i ≠ j, weighted by inverse distance
+     * w = 1 / |p_i − p_j| (IBSI's Moran's I and Geary's C, §3.1.27–28): {Σ w, Σ w (x_i − μ)(x_j − μ),
+     * Σ w (x_i − x_j)²}. Quadratic in the number of points: callers bound it.
+     *
+     * @param positions x, y, z of each point (mm), distinct points
+     * @param values    one value per point
+     * @param mean      μ
+     */
+    double[] inverseDistanceSums(double[] positions, double[] values, double mean);
 }

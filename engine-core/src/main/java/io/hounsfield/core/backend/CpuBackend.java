@@ -23,6 +23,8 @@ import java.util.function.IntFunction;
  */
 public final class CpuBackend implements ComputeBackend {
 
+    private static final long PAIRS_PER_CHUNK = 1 << 20;
+
     private final Executor executor;
     private final int slabs;
 
@@ -109,35 +111,45 @@ public final class CpuBackend implements ComputeBackend {
             return new double[0];
         }
         int ry = (int) Math.floor(radiusMm / s.y() + 1e-9), rz = (int) Math.floor(radiusMm / s.z() + 1e-9);
-        List<int[]> chords = new ArrayList<>(); // dy, dz, half-width in x
+        int[] cy = new int[(2 * ry + 1) * (2 * rz + 1)], cz = new int[cy.length], half = new int[cy.length];
+        int nc = 0, rx = 0, interiorCount = 0;
         for (int dz = -rz; dz <= rz; dz++) {
             for (int dy = -ry; dy <= ry; dy++) {
                 double rest = radiusMm * radiusMm * (1 + 1e-12) - sq(dy * s.y()) - sq(dz * s.z());
                 if (rest >= 0) {
-                    chords.add(new int[] {dy, dz, (int) Math.floor(Math.sqrt(rest) / s.x() + 1e-9)});
+                    cy[nc] = dy;
+                    cz[nc] = dz;
+                    half[nc] = (int) Math.floor(Math.sqrt(rest) / s.x() + 1e-9);
+                    rx = Math.max(rx, half[nc]);
+                    interiorCount += 2 * half[nc] + 1;
+                    nc++;
                 }
             }
         }
-        // The block of rows any chord can touch: the centres' box grown by the radius, clipped to the image.
-        int y0 = Integer.MAX_VALUE, y1 = -1, z0 = Integer.MAX_VALUE, z1 = -1;
+        // The block any chord can touch: the centres' box grown by the radius, clipped to the image.
+        int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1, z0 = Integer.MAX_VALUE, z1 = -1;
         for (long i : centres) {
-            int y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
+            int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
+            x0 = Math.min(x0, x);
+            x1 = Math.max(x1, x);
             y0 = Math.min(y0, y);
             y1 = Math.max(y1, y);
             z0 = Math.min(z0, z);
             z1 = Math.max(z1, z);
         }
+        int bx0 = Math.max(0, x0 - rx), bx1 = Math.min(e.nx() - 1, x1 + rx);
         int by0 = Math.max(0, y0 - ry), by1 = Math.min(e.ny() - 1, y1 + ry);
         int bz0 = Math.max(0, z0 - rz), bz1 = Math.min(e.nz() - 1, z1 + rz);
-        int nx = e.nx(), rowsY = by1 - by0 + 1;
-        double[] prefix = new double[(bz1 - bz0 + 1) * rowsY * (nx + 1)];
+        int w = bx1 - bx0 + 1, rowsY = by1 - by0 + 1, stride = w + 1;
+        // prefix[row · (w + 1) + k] = sum of the row's first k voxels of the block.
+        double[] prefix = new double[(bz1 - bz0 + 1) * rowsY * stride];
         perSlab(bz1 - bz0 + 1, (za, zb) -> {
             for (int z = za; z < zb; z++) {
                 for (int y = 0; y < rowsY; y++) {
-                    int base = (z * rowsY + y) * (nx + 1);
-                    long src = e.index(0, by0 + y, bz0 + z);
+                    int base = (z * rowsY + y) * stride;
+                    long src = e.index(bx0, by0 + y, bz0 + z);
                     double acc = 0;
-                    for (int x = 0; x < nx; x++) {
+                    for (int x = 0; x < w; x++) {
                         acc += image.get(src + x);
                         prefix[base + x + 1] = acc;
                     }
@@ -145,25 +157,41 @@ public final class CpuBackend implements ComputeBackend {
             }
             return null;
         });
+        int[] rowOffset = new int[nc];
+        for (int c = 0; c < nc; c++) {
+            rowOffset[c] = (cz[c] * rowsY + cy[c]) * stride;
+        }
+        int nx = e.nx(), ny = e.ny(), nz = e.nz();
         double[] out = new double[centres.length];
         int chunk = Math.max(1, (centres.length + slabs - 1) / slabs);
         List<CompletableFuture<Void>> tasks = new ArrayList<>();
         for (int start = 0; start < centres.length; start += chunk) {
             int a = start, b = Math.min(centres.length, start + chunk);
+            int rxf = rx, chordCount = nc, interiorN = interiorCount;
             tasks.add(CompletableFuture.runAsync(() -> {
                 for (int c = a; c < b; c++) {
                     long i = centres[c];
-                    int x = (int) (i % nx), y = (int) (i / nx % e.ny()), z = (int) (i / e.sliceSize());
+                    int x = (int) (i % nx), y = (int) (i / nx % ny), z = (int) (i / e.sliceSize());
+                    int row = ((z - bz0) * rowsY + (y - by0)) * stride, bx = x - bx0;
                     double sum = 0;
+                    if (x - rxf >= 0 && x + rxf < nx && y - ry >= 0 && y + ry < ny && z - rz >= 0 && z + rz < nz) {
+                        // The whole sphere is inside the image: no clipping, a fixed voxel count.
+                        for (int k = 0; k < chordCount; k++) {
+                            int at = row + rowOffset[k] + bx;
+                            sum += prefix[at + half[k] + 1] - prefix[at - half[k]];
+                        }
+                        out[c] = sum / interiorN;
+                        continue;
+                    }
                     long n = 0;
-                    for (int[] ch : chords) {
-                        int py = y + ch[0], pz = z + ch[1];
-                        if (py < 0 || py >= e.ny() || pz < 0 || pz >= e.nz()) {
+                    for (int k = 0; k < chordCount; k++) {
+                        int py = y + cy[k], pz = z + cz[k];
+                        if (py < 0 || py >= ny || pz < 0 || pz >= nz) {
                             continue;
                         }
-                        int xa = Math.max(0, x - ch[2]), xb = Math.min(nx - 1, x + ch[2]);
-                        int base = ((pz - bz0) * rowsY + (py - by0)) * (nx + 1);
-                        sum += prefix[base + xb + 1] - prefix[base + xa];
+                        int xa = Math.max(0, x - half[k]), xb = Math.min(nx - 1, x + half[k]);
+                        int at = row + rowOffset[k] - bx0;
+                        sum += prefix[at + xb + 1] - prefix[at + xa];
                         n += xb - xa + 1;
                     }
                     out[c] = sum / n;
@@ -247,10 +275,86 @@ public final class CpuBackend implements ComputeBackend {
         return w;
     }
 
+    /**
+     * Pairs counted once (i < j) and doubled. Rows of i are cut into chunks of about
+     * {@value #PAIRS_PER_CHUNK} pairs — a cut that depends on the number of points only, not on threads
+     * or slabs — summed on the executor and added in chunk order: bit-identical on any executor.
+     */
+    @Override
+    public double[] inverseDistanceSums(double[] p, double[] x, double mean) {
+        int m = x.length;
+        if (p.length != 3 * m) {
+            throw new IllegalArgumentException("expected " + 3L * m + " coordinates (x, y, z of " + m + " points), got " + p.length);
+        }
+        List<int[]> chunks = new ArrayList<>();
+        long pairs = 0;
+        int from = 0;
+        for (int i = 0; i < m; i++) {
+            pairs += m - 1 - i;
+            if (pairs >= PAIRS_PER_CHUNK || i == m - 1) {
+                chunks.add(new int[] {from, i + 1});
+                from = i + 1;
+                pairs = 0;
+            }
+        }
+        // Coordinates as separate arrays, and weights in a first loop of their own, so the JIT vectorises
+        // the square roots and divisions; the sums follow in a second loop, two interleaved partial sums each.
+        double[] px = new double[m], py = new double[m], pz = new double[m];
+        for (int i = 0; i < m; i++) {
+            px[i] = p[3 * i];
+            py[i] = p[3 * i + 1];
+            pz[i] = p[3 * i + 2];
+        }
+        List<CompletableFuture<double[]>> parts = new ArrayList<>(chunks.size());
+        for (int[] c : chunks) {
+            parts.add(CompletableFuture.supplyAsync(() -> {
+                double[] w = new double[m];
+                double sw = 0, moran = 0, geary = 0;
+                for (int i = c[0]; i < c[1]; i++) {
+                    double xi = x[i], ax = px[i], ay = py[i], az = pz[i];
+                    for (int j = i + 1; j < m; j++) {
+                        double ex = ax - px[j], ey = ay - py[j], ez = az - pz[j];
+                        w[j] = 1 / Math.sqrt(ex * ex + ey * ey + ez * ez);
+                    }
+                    double w0 = 0, m0 = 0, g0 = 0, w1 = 0, m1 = 0, g1 = 0;
+                    int j = i + 1;
+                    for (; j + 1 < m; j += 2) {
+                        double xa = x[j], xb = x[j + 1], da = xi - xa, db = xi - xb;
+                        w0 += w[j];
+                        m0 += w[j] * (xa - mean);
+                        g0 += w[j] * da * da;
+                        w1 += w[j + 1];
+                        m1 += w[j + 1] * (xb - mean);
+                        g1 += w[j + 1] * db * db;
+                    }
+                    if (j < m) {
+                        double d = xi - x[j];
+                        w0 += w[j];
+                        m0 += w[j] * (x[j] - mean);
+                        g0 += w[j] * d * d;
+                    }
+                    sw += w0 + w1;
+                    moran += (xi - mean) * (m0 + m1);
+                    geary += g0 + g1;
+                }
+                return new double[] {sw, moran, geary};
+            }, executor));
+        }
+        Tasks.joinAll(parts);
+        double[] out = new double[3];
+        for (CompletableFuture<double[]> f : parts) {
+            double[] r = f.join();
+            for (int k = 0; k < 3; k++) {
+                out[k] += 2 * r[k];
+            }
+        }
+        return out;
+    }
+
     /** Sequential for now: the mesh of a large organ takes tens of milliseconds (see benchmarks). */
     @Override
-    public Mesh mesh(Mask mask, int label) {
-        return MarchingCubes.of(mask, label);
+    public Mesh mesh(Mask mask, int label, IndexBox box) {
+        return MarchingCubes.of(mask, label, box);
     }
 
     private static double sq(double v) {

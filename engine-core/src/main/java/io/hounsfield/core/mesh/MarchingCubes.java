@@ -2,8 +2,8 @@ package io.hounsfield.core.mesh;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
+import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
-import io.hounsfield.core.Vec3;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -162,66 +162,60 @@ public final class MarchingCubes {
 
     /** The surface of {@code label} in world coordinates; empty if the label is absent. */
     public static Mesh of(Mask mask, int label) {
+        return mask.boundingBox(label).map(b -> of(mask, label, b)).orElseGet(() -> new Mesh(new double[0], new int[0]));
+    }
+
+    /**
+     * As {@link #of(Mask, int)}, given a box that holds every voxel of {@code label} (e.g. its bounding
+     * box, already known to the caller), so the mask is not scanned again.
+     */
+    public static Mesh of(Mask mask, int label, IndexBox b) {
         Geometry g = mask.geometry();
         Extent e = g.extent();
-        var box = mask.boundingBox(label);
-        if (box.isEmpty()) {
-            return new Mesh(new double[0], new int[0]);
+        // The label's occupancy over the box grown by one (background outside the image): the padding closes the surface.
+        int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
+        boolean[] occ = new boolean[px * py * pz];
+        for (int z = b.z0(); z < b.z1(); z++) {
+            for (int y = b.y0(); y < b.y1(); y++) {
+                long row = e.index(b.x0(), y, z);
+                int at = ((z - b.z0() + 1) * py + (y - b.y0() + 1)) * px + 1;
+                for (int x = 0; x < b.x1() - b.x0(); x++) {
+                    occ[at + x] = mask.label(row + x) == label;
+                }
+            }
         }
-        var b = box.get();
+        int[] cornerOffset = new int[8];
+        for (int k = 0; k < 8; k++) {
+            cornerOffset[k] = ((k >> 2 & 1) * py + (k >> 1 & 1)) * px + (k & 1);
+        }
+        double[] affine = g.indexToWorldMatrix();
         DoubleList coords = new DoubleList();
         LongIntMap vertexOfEdge = new LongIntMap();
         IntList tris = new IntList();
-        List<Integer> loop = new ArrayList<>(12);
-        boolean[] inside = new boolean[8];
-        int[] next = new int[12];
+        // Every cube of one configuration gets the same loops and triangulation: work them out once per call.
+        Polygons[] byConfig = new Polygons[256];
+        int[] vertexOf = new int[12];
         // Cube (x, y, z) spans voxel centres x..x+1 etc.; starting one before the box pads with background.
         for (int z = b.z0() - 1; z < b.z1(); z++) {
             for (int y = b.y0() - 1; y < b.y1(); y++) {
+                int base = ((z - b.z0() + 1) * py + (y - b.y0() + 1)) * px;
                 for (int x = b.x0() - 1; x < b.x1(); x++) {
-                    int config = 0;
+                    int at = base + x - b.x0() + 1, config = 0;
                     for (int k = 0; k < 8; k++) {
-                        int cx = x + (k & 1), cy = y + (k >> 1 & 1), cz = z + (k >> 2 & 1);
-                        inside[k] = e.contains(cx, cy, cz) && mask.label(e.index(cx, cy, cz)) == label;
-                        config |= inside[k] ? 1 << k : 0;
+                        config |= occ[at + cornerOffset[k]] ? 1 << k : 0;
                     }
                     if (config == 0 || config == 255) {
                         continue;
                     }
-                    java.util.Arrays.fill(next, -1);
-                    for (int[] f : FACES) {
-                        // Entering edge: corner i outside, i+1 inside; leaving: i inside, i+1 outside.
-                        int entering = -1, firstLeaving = -1;
-                        for (int step = 0; step < 8; step++) {
-                            int i = step % 4, j = (step + 1) % 4;
-                            boolean in = inside[f[i]], inNext = inside[f[j]];
-                            int edge = EDGE_OF[f[i]][f[j]];
-                            if (!in && inNext) {
-                                entering = edge;
-                            } else if (in && !inNext && entering >= 0) {
-                                if (edge == firstLeaving) {
-                                    break;
-                                }
-                                if (firstLeaving < 0) {
-                                    firstLeaving = edge;
-                                }
-                                next[edge] = entering; // segment from the leaving edge to the entering edge
-                                entering = -1;
-                            }
-                        }
+                    Polygons poly = byConfig[config];
+                    if (poly == null) {
+                        poly = byConfig[config] = Polygons.of(config, affine);
                     }
-                    for (int start = 0; start < 12; start++) {
-                        if (next[start] < 0) {
-                            continue;
-                        }
-                        loop.clear();
-                        for (int edge = start; next[edge] >= 0; ) {
-                            loop.add(vertex(edge, x, y, z, g, e, coords, vertexOfEdge));
-                            int n = next[edge];
-                            next[edge] = -1;
-                            edge = n;
-                        }
-                        triangulate(loop, coords, tris);
+                    for (int edge : poly.edges) {
+                        vertexOf[edge] = vertex(edge, x, y, z, affine, e, coords, vertexOfEdge);
+                    }
+                    for (int edge : poly.triangles) {
+                        tris.add(vertexOf[edge]);
                     }
                 }
             }
@@ -237,6 +231,68 @@ public final class MarchingCubes {
             }
         }
         return m;
+    }
+
+    /**
+     * The polygons of one cube configuration: {@code edges}, the cut edges in loop order (vertices are
+     * created in this order), and {@code triangles}, three edge ids per triangle.
+     */
+    private record Polygons(int[] edges, int[] triangles) {
+
+        static Polygons of(int config, double[] affine) {
+            boolean[] inside = new boolean[8];
+            for (int k = 0; k < 8; k++) {
+                inside[k] = (config >> k & 1) != 0;
+            }
+            int[] next = new int[12];
+            java.util.Arrays.fill(next, -1);
+            for (int[] f : FACES) {
+                // Entering edge: corner i outside, i+1 inside; leaving: i inside, i+1 outside.
+                int entering = -1, firstLeaving = -1;
+                for (int step = 0; step < 8; step++) {
+                    int i = step % 4, j = (step + 1) % 4;
+                    boolean in = inside[f[i]], inNext = inside[f[j]];
+                    int edge = EDGE_OF[f[i]][f[j]];
+                    if (!in && inNext) {
+                        entering = edge;
+                    } else if (in && !inNext && entering >= 0) {
+                        if (edge == firstLeaving) {
+                            break;
+                        }
+                        if (firstLeaving < 0) {
+                            firstLeaving = edge;
+                        }
+                        next[edge] = entering; // segment from the leaving edge to the entering edge
+                        entering = -1;
+                    }
+                }
+            }
+            // Edge midpoints of the cube at the origin (only differences matter to the triangulation).
+            DoubleList c = new DoubleList();
+            for (int edge = 0; edge < 12; edge++) {
+                double[] p = midpoint(edge, 0, 0, 0, affine);
+                c.add(p[0]);
+                c.add(p[1]);
+                c.add(p[2]);
+            }
+            IntList order = new IntList(), tris = new IntList();
+            List<Integer> loop = new ArrayList<>(12);
+            for (int start = 0; start < 12; start++) {
+                if (next[start] < 0) {
+                    continue;
+                }
+                loop.clear();
+                for (int edge = start; next[edge] >= 0; ) {
+                    loop.add(edge);
+                    order.add(edge);
+                    int n = next[edge];
+                    next[edge] = -1;
+                    edge = n;
+                }
+                triangulate(loop, c, tris);
+            }
+            return new Polygons(order.toArray(), tris.toArray());
+        }
     }
 
     /**
@@ -286,8 +342,20 @@ public final class MarchingCubes {
         return Math.sqrt(x * x + y * y + z * z) / 2;
     }
 
+    /** World position of the midpoint of cube edge {@code edge} of the cube at (x, y, z). */
+    private static double[] midpoint(int edge, int x, int y, int z, double[] m) {
+        int a = EDGE_CORNERS[edge][0], b = EDGE_CORNERS[edge][1];
+        int axis = Integer.numberOfTrailingZeros(a ^ b);
+        double i = x + (a & 1) + (axis == 0 ? 0.5 : 0), j = y + (a >> 1 & 1) + (axis == 1 ? 0.5 : 0), k = z + (a >> 2 & 1) + (axis == 2 ? 0.5 : 0);
+        double[] p = new double[3];
+        for (int r = 0; r < 3; r++) {
+            p[r] = m[4 * r] * i + m[4 * r + 1] * j + m[4 * r + 2] * k + m[4 * r + 3];
+        }
+        return p;
+    }
+
     /** The shared vertex at the midpoint of cube edge {@code edge} of the cube at (x, y, z). */
-    private static int vertex(int edge, int x, int y, int z, Geometry g, Extent e, DoubleList coords, LongIntMap index) {
+    private static int vertex(int edge, int x, int y, int z, double[] affine, Extent e, DoubleList coords, LongIntMap index) {
         int a = EDGE_CORNERS[edge][0], b = EDGE_CORNERS[edge][1];
         int ax = x + (a & 1), ay = y + (a >> 1 & 1), az = z + (a >> 2 & 1);
         int axis = Integer.numberOfTrailingZeros(a ^ b);
@@ -297,11 +365,11 @@ public final class MarchingCubes {
         if (found >= 0) {
             return found;
         }
-        Vec3 p = g.indexToWorld(ax + (axis == 0 ? 0.5 : 0), ay + (axis == 1 ? 0.5 : 0), az + (axis == 2 ? 0.5 : 0));
+        double[] p = midpoint(edge, x, y, z, affine);
         int id = coords.size() / 3;
-        coords.add(p.x());
-        coords.add(p.y());
-        coords.add(p.z());
+        coords.add(p[0]);
+        coords.add(p[1]);
+        coords.add(p[2]);
         index.put(key, id);
         return id;
     }

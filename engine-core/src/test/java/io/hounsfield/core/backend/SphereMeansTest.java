@@ -20,11 +20,26 @@ class SphereMeansTest {
     void matchesTheDirectDefinitionIncludingAtTheBorder() {
         Geometry g = Geometry.axisAligned(new Extent(23, 19, 11), new Vec3(0.8, 0.7, 2.5), Vec3.ZERO);
         SplittableRandom r = new SplittableRandom(9);
+        check(g, r, r.longs(300, 0, g.extent().voxelCount()).toArray());
+    }
+
+    /** Centres in the middle of a larger image: the prefix block starts away from the image's corner. */
+    @Test
+    void matchesTheDirectDefinitionForCentresAwayFromTheOrigin() {
+        Geometry g = Geometry.axisAligned(new Extent(41, 37, 17), new Vec3(0.8, 0.7, 2.5), Vec3.ZERO);
+        SplittableRandom r = new SplittableRandom(10);
+        long[] centres = new long[200];
+        for (int c = 0; c < centres.length; c++) {
+            centres[c] = g.extent().index(14 + r.nextInt(12), 12 + r.nextInt(14), 5 + r.nextInt(7));
+        }
+        check(g, r, centres);
+    }
+
+    private static void check(Geometry g, SplittableRandom r, long[] centres) {
         try (Volume v = Volume.allocate(g, VoxelType.INT16); var pool = Executors.newFixedThreadPool(3)) {
             for (long i = 0; i < v.voxelCount(); i++) {
                 v.set(i, r.nextInt(-1000, 1000));
             }
-            long[] centres = r.longs(300, 0, v.voxelCount()).toArray();
             double radius = 6.2035;
             double[] fast = new CpuBackend(pool, 7).sphereMeans(v, centres, radius);
             Extent e = g.extent();

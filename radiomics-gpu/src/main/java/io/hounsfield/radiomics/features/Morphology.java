@@ -3,14 +3,13 @@ package io.hounsfield.radiomics.features;
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Vec3;
+import io.hounsfield.core.backend.ComputeBackend;
 import io.hounsfield.core.backend.RoiSample;
 import io.hounsfield.core.mesh.Mesh;
 import io.hounsfield.radiomics.FeatureValue;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -37,8 +36,10 @@ public final class Morphology {
      * @param intensity   the intensity mask's voxels
      * @param geometry    the grid both samples index into
      * @param unit        intensity unit
+     * @param backend     runs the pairwise sums of Moran's I and Geary's C
      */
-    public static List<FeatureValue> compute(Mesh mesh, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit) {
+    public static List<FeatureValue> compute(Mesh mesh, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit,
+                                             ComputeBackend backend) {
         double v = Math.abs(mesh.volume()), a = mesh.area();
         double vVox = morphVoxels.size() * geometry.voxelVolume();
         double[] pos = positions(morphVoxels.indices(), geometry);
@@ -73,7 +74,7 @@ public final class Morphology {
             meanIntensity += x;
         }
         meanIntensity /= intensity.size();
-        double[] auto = autocorrelation(intensity, geometry);
+        double[] auto = autocorrelation(intensity, geometry, backend);
         double sphere = Math.cbrt(36 * Math.PI * v * v);
         List<FeatureValue> out = new ArrayList<>();
         out.add(f("RNU0", "Volume (mesh)", v, "mm³"));
@@ -183,32 +184,54 @@ public final class Morphology {
      * index coordinates), only the two ends — interior points of a segment are never hull vertices.
      */
     private static double[] hullCandidates(double[] v, Geometry g) {
-        Map<Long, int[]> rows = new HashMap<>();
         int n = v.length / 3;
+        if (n == 0) {
+            return v;
+        }
         double[] ix = new double[n];
+        int[] ry = new int[n], rz = new int[n];
+        int y0 = Integer.MAX_VALUE, y1 = Integer.MIN_VALUE, z0 = Integer.MAX_VALUE, z1 = Integer.MIN_VALUE;
         for (int i = 0; i < n; i++) {
             Vec3 q = g.worldToIndex(new Vec3(v[3 * i], v[3 * i + 1], v[3 * i + 2]));
-            long key = Math.round(2 * q.y()) * 1_000_003L + Math.round(2 * q.z());
             ix[i] = q.x();
-            int[] ends = rows.computeIfAbsent(key, k -> new int[] {-1, -1});
-            if (ends[0] < 0 || q.x() < ix[ends[0]]) {
-                ends[0] = i;
-            }
-            if (ends[1] < 0 || q.x() > ix[ends[1]]) {
-                ends[1] = i;
+            ry[i] = (int) Math.round(2 * q.y()); // vertices sit on half-integer index positions
+            rz[i] = (int) Math.round(2 * q.z());
+            y0 = Math.min(y0, ry[i]);
+            y1 = Math.max(y1, ry[i]);
+            z0 = Math.min(z0, rz[i]);
+            z1 = Math.max(z1, rz[i]);
+        }
+        int rowsY = y1 - y0 + 1;
+        int[] first = new int[rowsY * (z1 - z0 + 1)], last = new int[first.length];
+        java.util.Arrays.fill(first, -1);
+        for (int i = 0; i < n; i++) {
+            int row = (rz[i] - z0) * rowsY + ry[i] - y0;
+            if (first[row] < 0) {
+                first[row] = last[row] = i;
+            } else if (ix[i] < ix[first[row]]) {
+                first[row] = i;
+            } else if (ix[i] > ix[last[row]]) {
+                last[row] = i;
             }
         }
-        java.util.TreeSet<Integer> keep = new java.util.TreeSet<>();
-        for (int[] e : rows.values()) {
-            keep.add(e[0]);
-            keep.add(e[1]);
+        boolean[] keep = new boolean[n];
+        int count = 0;
+        for (int row = 0; row < first.length; row++) {
+            if (first[row] >= 0) {
+                count += keep[first[row]] ? 0 : 1;
+                keep[first[row]] = true;
+                count += keep[last[row]] ? 0 : 1;
+                keep[last[row]] = true;
+            }
         }
-        double[] out = new double[3 * keep.size()];
+        double[] out = new double[3 * count];
         int k = 0;
-        for (int i : keep) {
-            out[k++] = v[3 * i];
-            out[k++] = v[3 * i + 1];
-            out[k++] = v[3 * i + 2];
+        for (int i = 0; i < n; i++) {
+            if (keep[i]) {
+                out[k++] = v[3 * i];
+                out[k++] = v[3 * i + 1];
+                out[k++] = v[3 * i + 2];
+            }
         }
         return out;
     }
@@ -247,7 +270,7 @@ public final class Morphology {
     }
 
     /** Moran's I and Geary's C with weights 1/distance (world mm) between distinct voxels. */
-    private static double[] autocorrelation(RoiSample roi, Geometry g) {
+    private static double[] autocorrelation(RoiSample roi, Geometry g, ComputeBackend backend) {
         int n = roi.size();
         int[] pick;
         if (n <= AUTOCORRELATION_EXACT_LIMIT) {
@@ -262,30 +285,19 @@ public final class Morphology {
             x[i] = roi.intensities()[pick[i]];
             idx[i] = roi.indices()[pick[i]];
         }
-        double[] pos = positions(idx, g);
         double mu = 0;
         for (double v : x) {
             mu += v;
         }
         mu /= m;
-        double sw = 0, moran = 0, geary = 0, var = 0;
-        // Weights are symmetric: sum each pair once and double.
-        for (int i = 0; i < m; i++) {
-            var += sq(x[i] - mu);
-            double di = x[i] - mu, px = pos[3 * i], py = pos[3 * i + 1], pz = pos[3 * i + 2];
-            for (int j = i + 1; j < m; j++) {
-                double w = 1 / Math.sqrt(sq(px - pos[3 * j]) + sq(py - pos[3 * j + 1]) + sq(pz - pos[3 * j + 2]));
-                sw += w;
-                moran += w * di * (x[j] - mu);
-                geary += w * sq(x[i] - x[j]);
-            }
+        double var = 0;
+        for (double v : x) {
+            var += sq(v - mu);
         }
-        sw *= 2;
-        moran *= 2;
-        geary *= 2;
-        if (var == 0) {
+        if (var == 0 || m < 2) {
             return new double[] {Double.NaN, Double.NaN};
         }
-        return new double[] {m / sw * moran / var, (m - 1) / (2 * sw) * geary / var};
+        double[] s = backend.inverseDistanceSums(positions(idx, g), x, mu); // Σw, Σw·di·dj, Σw·(xi − xj)²
+        return new double[] {m / s[0] * s[1] / var, (m - 1) / (2 * s[0]) * s[2] / var};
     }
 }
