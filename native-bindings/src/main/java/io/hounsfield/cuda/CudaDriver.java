@@ -27,4 +27,20 @@ public final class CudaDriver {
     public static CudaStatus probe(String library) {
         return DriverLibrary.probe(library);
     }
+
+    /**
+     * Opens device {@code ordinal} of the installed driver: retains its primary context and starts its
+     * owner thread. The caller owns the device and closes it.
+     *
+     * @throws IllegalStateException if the driver cannot be loaded
+     * @throws CudaException         if the driver refuses (no such device, ...)
+     */
+    public static CudaDevice open(int ordinal) {
+        return CudaDevice.open(LIBRARY, ordinal);
+    }
+
+    /** As {@link #open(int)}, through another driver library (tests use a fake driver). */
+    public static CudaDevice open(String library, int ordinal) {
+        return CudaDevice.open(library, ordinal);
+    }
 }

@@ -12,6 +12,13 @@ public class CudaException extends RuntimeException {
         this.code = code;
     }
 
+    /** A failure reported on behalf of an earlier one (e.g. work refused after a sticky error). */
+    public CudaException(String message, int code, CudaError error) {
+        super(message);
+        this.error = error;
+        this.code = code;
+    }
+
     public CudaError error() {
         return error;
     }

@@ -26,7 +26,7 @@ public record BackendAvailability(CudaStatus cuda, boolean kernelsBuilt, boolean
             return new BackendAvailability(cuda, kernelsBuilt, false, "cpu", "CUDA unavailable: " + cuda.reason());
         }
         if (!kernelsBuilt) {
-            return new BackendAvailability(cuda, false, false, "cpu", "CUDA unavailable: " + KernelImage.status());
+            return new BackendAvailability(cuda, false, false, "cpu", "CUDA unavailable: " + KernelImage.NOT_BUILT);
         }
         // Driver, device and kernels are all there; the CUDA ComputeBackend that would use them comes
         // with the CUDA backend issue, so requests still run on the CPU.

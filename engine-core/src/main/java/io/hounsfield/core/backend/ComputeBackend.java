@@ -63,4 +63,19 @@ public interface ComputeBackend {
      * @param mean      μ
      */
     double[] inverseDistanceSums(double[] positions, double[] values, double mean);
+
+    /** Count, min, max, sum and sum of squares of {@code image} over the voxels of {@code label}. */
+    Moments moments(Volume image, Mask mask, int label);
+
+    /**
+     * A new mask holding 1 where {@code mask} has {@code label} and {@code lo ≤ image ≤ hi}, 0 elsewhere
+     * (IBSI re-segmentation by range); a NaN bound is no bound.
+     */
+    Mask rangeMask(Volume image, Mask mask, int label, double lo, double hi);
+
+    /** The grey levels of {@code image} over the voxels of {@code label} (int32; 0 elsewhere), by {@code binning}. */
+    Volume discretise(Volume image, Mask mask, int label, Binning binning);
+
+    /** How many voxels of {@code levels} (an int32 volume) hold each grey level 1..nbins ({@code [g − 1]}); others are not counted. */
+    long[] histogram(Volume levels, int nbins);
 }

@@ -10,6 +10,8 @@ import io.hounsfield.core.Volume;
 import io.hounsfield.core.mesh.MarchingCubes;
 import io.hounsfield.core.mesh.Mesh;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -208,11 +210,13 @@ public final class CpuBackend implements ComputeBackend {
         Extent se = src.extent(), te = target.extent();
         Volume out = Volume.allocate(target, io.hounsfield.core.VoxelType.FLOAT32);
         try {
+            double[] m = Resampling.indexMap(src, target);
             perSlab(te.nz(), (z0, z1) -> {
                 for (int z = z0; z < z1; z++) {
                     for (int y = 0; y < te.ny(); y++) {
                         for (int x = 0; x < te.nx(); x++) {
-                            Vec3 q = src.worldToIndex(target.indexToWorld(x, y, z));
+                            Vec3 q = new Vec3(m[0] * x + m[1] * y + m[2] * z + m[3], m[4] * x + m[5] * y + m[6] * z + m[7],
+                                    m[8] * x + m[9] * y + m[10] * z + m[11]);
                             out.set(te.index(x, y, z), sampleAt(image, se, q, interpolation));
                         }
                     }
@@ -349,6 +353,124 @@ public final class CpuBackend implements ComputeBackend {
             }
         }
         return out;
+    }
+
+    private static void sameGrid(Volume image, Mask mask) {
+        if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
+            throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
+        }
+    }
+
+    /** Per z-slice partial moments (a cut that does not depend on the slab count), added in slice order. */
+    @Override
+    public Moments moments(Volume image, Mask mask, int label) {
+        sameGrid(image, mask);
+        Extent e = image.extent();
+        long slice = e.sliceSize();
+        double[][] part = new double[e.nz()][];
+        perSlab(e.nz(), (z0, z1) -> {
+            for (int z = z0; z < z1; z++) {
+                double n = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0, sq = 0;
+                for (long i = z * slice, end = i + slice; i < end; i++) {
+                    if (mask.label(i) == label) {
+                        double v = image.get(i);
+                        n++;
+                        min = Math.min(min, v);
+                        max = Math.max(max, v);
+                        sum += v;
+                        sq += v * v;
+                    }
+                }
+                part[z] = new double[] {n, min, max, sum, sq};
+            }
+            return null;
+        });
+        double n = 0, min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY, sum = 0, sq = 0;
+        for (double[] p : part) {
+            n += p[0];
+            min = Math.min(min, p[1]);
+            max = Math.max(max, p[2]);
+            sum += p[3];
+            sq += p[4];
+        }
+        return new Moments((long) n, min, max, sum, sq);
+    }
+
+    @Override
+    public Mask rangeMask(Volume image, Mask mask, int label, double lo, double hi) {
+        sameGrid(image, mask);
+        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        Mask out = Mask.allocate(mask.geometry());
+        long slice = image.extent().sliceSize();
+        return fillPerSlab(out, image.extent().nz(), (z0, z1) -> {
+            for (long i = z0 * slice, end = z1 * slice; i < end; i++) {
+                if (mask.label(i) == label) {
+                    double v = image.get(i);
+                    if (v >= a && v <= b) {
+                        out.set(i, 1);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Volume discretise(Volume image, Mask mask, int label, Binning binning) {
+        sameGrid(image, mask);
+        Volume out = Volume.allocate(image.geometry(), io.hounsfield.core.VoxelType.INT32);
+        long slice = image.extent().sliceSize();
+        MemorySegment o = out.segment();
+        return fillPerSlab(out, image.extent().nz(), (z0, z1) -> {
+            for (long i = z0 * slice, end = z1 * slice; i < end; i++) {
+                o.setAtIndex(ValueLayout.JAVA_INT, i, mask.label(i) == label ? binning.level(image.get(i)) : 0);
+            }
+            return null;
+        });
+    }
+
+    /** Runs {@code fill} per slab into the new {@code out}; closes {@code out} if that fails. */
+    private <V extends AutoCloseable> V fillPerSlab(V out, int nz, SlabTask<Void> fill) {
+        try {
+            perSlab(nz, fill);
+            return out;
+        } catch (RuntimeException | Error ex) {
+            try {
+                out.close();
+            } catch (Exception suppressed) {
+                ex.addSuppressed(suppressed);
+            }
+            throw ex;
+        }
+    }
+
+    @Override
+    public long[] histogram(Volume levels, int nbins) {
+        if (levels.type() != io.hounsfield.core.VoxelType.INT32) {
+            throw new IllegalArgumentException("grey levels must be an int32 volume, got " + levels.type().id());
+        }
+        if (nbins < 1) {
+            throw new IllegalArgumentException("histogram bins must be >= 1, got " + nbins);
+        }
+        long slice = levels.extent().sliceSize();
+        MemorySegment s = levels.segment();
+        List<long[]> parts = perSlab(levels.extent().nz(), (z0, z1) -> {
+            long[] h = new long[nbins];
+            for (long i = z0 * slice, end = z1 * slice; i < end; i++) {
+                int g = s.getAtIndex(ValueLayout.JAVA_INT, i);
+                if (g >= 1 && g <= nbins) {
+                    h[g - 1]++;
+                }
+            }
+            return h;
+        });
+        long[] h = new long[nbins];
+        for (long[] p : parts) {
+            for (int g = 0; g < nbins; g++) {
+                h[g] += p[g];
+            }
+        }
+        return h;
     }
 
     /** Sequential for now: the mesh of a large organ takes tens of milliseconds (see benchmarks). */

@@ -25,4 +25,28 @@ public final class Resampling {
         double oz = (e.nz() - 1) / 2.0 - (nz - 1) / 2.0 * spacing.z() / g.spacing().z();
         return new Geometry(new Extent(nx, ny, nz), spacing, g.indexToWorld(ox, oy, oz), g.direction());
     }
+
+    /**
+     * The affine map from {@code target} voxel indices to continuous {@code source} indices, 3×4 row-major:
+     * {@code q_r = m[4r]·x + m[4r+1]·y + m[4r+2]·z + m[4r+3]}, evaluated in that order. Every backend
+     * resamples through this one matrix, so nearest-neighbour choices (often exact ties on IBSI's centred
+     * grids) agree bit for bit.
+     */
+    public static double[] indexMap(Geometry source, Geometry target) {
+        io.hounsfield.core.Mat3 toSource = source.direction().inverse();
+        double[] m = new double[12];
+        Vec3 shift = toSource.times(target.origin().minus(source.origin()));
+        for (int r = 0; r < 3; r++) {
+            double inv = 1 / source.spacing().get(r);
+            for (int c = 0; c < 3; c++) {
+                double dc = 0;
+                for (int k = 0; k < 3; k++) {
+                    dc += toSource.get(r, k) * target.direction().get(k, c);
+                }
+                m[4 * r + c] = dc * target.spacing().get(c) * inv;
+            }
+            m[4 * r + 3] = shift.get(r) * inv;
+        }
+        return m;
+    }
 }

@@ -51,7 +51,7 @@ class CliTest {
             // On a machine without a driver (this project's CI) the reason is spelled out.
             assertThat(r.out()).contains("CUDA       unavailable: " + CudaDriver.status().reason());
         }
-        assertThat(r.out()).contains("kernels not built");
+        assertThat(r.out()).contains(io.hounsfield.kernels.KernelImage.status());
     }
 
     @Test

@@ -1,0 +1,136 @@
+package io.hounsfield.kernels;
+
+import io.hounsfield.cuda.CudaContext;
+import io.hounsfield.cuda.CudaDevice;
+import io.hounsfield.cuda.CudaDriver;
+import io.hounsfield.cuda.DeviceBuffer;
+import io.hounsfield.cuda.testing.FakeCuda;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The typed launchers on the fake driver: the kernel each one names, its launch geometry and argument
+ * values as the driver receives them, and the size checks that stop a launch before the driver.
+ */
+class KernelsLaunchTest {
+
+    private CudaDevice device;
+
+    @BeforeEach
+    void open() {
+        assumeTrue(KernelImage.isBuilt(), KernelImage.status());
+        FakeCuda.reset();
+        device = CudaDriver.open(FakeCuda.library(), 0);
+    }
+
+    @AfterEach
+    void close() {
+        if (device != null) {
+            device.close();
+        }
+    }
+
+    /** Runs {@code work} with the kernels loaded and three 4 KiB buffers. */
+    private void with(Consumer<Object[]> work) {
+        try {
+            device.submit(c -> {
+                try (Kernels k = Kernels.load(c); DeviceBuffer a = c.allocate(4096); DeviceBuffer b = c.allocate(4096);
+                     DeviceBuffer d = c.allocate(64 * 1024)) {
+                    work.accept(new Object[] {c, k, a, b, d});
+                }
+                return null;
+            }).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
+    }
+
+    @Test
+    void rangeMaskPassesItsArgumentsInTheKernelsOrder() {
+        FakeCuda.setParamCount(7);
+        long[] addr = new long[3];
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer v = (DeviceBuffer) o[2], m = (DeviceBuffer) o[3], out = (DeviceBuffer) o[4];
+            addr[0] = v.address();
+            addr[1] = m.address();
+            addr[2] = out.address();
+            k.rangeMask(v, m, 3, 1000, -100.5, 250, out);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_range_mask");
+        assertThat(FakeCuda.lastParam(0)).isEqualTo(addr[0]);
+        assertThat(FakeCuda.lastParam(1)).isEqualTo(addr[1]);
+        assertThat((int) FakeCuda.lastParam(2)).isEqualTo(3);
+        assertThat(FakeCuda.lastParam(3)).isEqualTo(1000L);
+        assertThat(Double.longBitsToDouble(FakeCuda.lastParam(4))).isEqualTo(-100.5);
+        assertThat(Double.longBitsToDouble(FakeCuda.lastParam(5))).isEqualTo(250.0);
+        assertThat(FakeCuda.lastParam(6)).isEqualTo(addr[2]);
+        assertThat(FakeCuda.lastDim(3)).isEqualTo(Kernels.BLOCK);
+        assertThat(FakeCuda.lastDim(0)).isEqualTo((1000 + Kernels.BLOCK - 1) / Kernels.BLOCK);
+    }
+
+    @Test
+    void momentsRunTwoPassesAndTheSecondAddsEveryPartial() {
+        FakeCuda.setParamCount(3);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            CudaContext c = (CudaContext) o[0];
+            try (DeviceBuffer partials = c.allocate(8L * 5 * Kernels.REDUCE_BLOCKS); DeviceBuffer out = c.allocate(40)) {
+                k.maskedMoments((DeviceBuffer) o[2], (DeviceBuffer) o[3], 1000, partials, out);
+            }
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_reduce_partials");
+        assertThat((int) FakeCuda.lastParam(1)).isEqualTo(Kernels.REDUCE_BLOCKS);
+        assertThat(FakeCuda.lastDim(0)).isEqualTo(1);
+    }
+
+    @Test
+    void theHistogramAsksForSharedMemoryPerBin() {
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            k.histogram((DeviceBuffer) o[2], 1024, 200, (DeviceBuffer) o[3]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_histogram");
+        assertThat(FakeCuda.lastDim(6)).isEqualTo(4 * 200);
+    }
+
+    @Test
+    void sizesAreCheckedBeforeTheDriverSeesTheLaunch() {
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer small = (DeviceBuffer) o[2], other = (DeviceBuffer) o[3], big = (DeviceBuffer) o[4];
+            // 4096 bytes hold 1024 floats, not 2000.
+            assertThatThrownBy(() -> k.rangeMask(small, big, 1, 2000, 0, 1, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8000").hasMessageContaining("4096");
+            assertThatThrownBy(() -> k.cropF32(big, 10, 10, 10, 5, 0, 0, small, 6, 2, 2))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside the source");
+            assertThatThrownBy(() -> k.histogram(small, 100, Kernels.MAX_HISTOGRAM_BINS + 1, big))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> k.discretiseFixedBinSize(small, other, 10, 0, 0, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("width");
+            assertThatThrownBy(() -> k.toFloat32(Kernels.SourceType.F64, small, big, 1000))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("8000");
+        });
+        assertThat(FakeCuda.lastKernel()).isEmpty();
+    }
+
+    @Test
+    void everyKernelOfTheFatbinResolves() {
+        with(o -> {
+            CudaContext c = (CudaContext) o[0];
+            try (var m = c.load(KernelImage.load().orElseThrow())) {
+                for (String name : Kernels.SIGNATURES.keySet()) {
+                    assertThat(m.function(name).name()).isEqualTo(name);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,131 @@
+package io.hounsfield.cuda.testing;
+
+import org.junit.jupiter.api.Assumptions;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A fake CUDA driver ({@code fake_cuda.c} beside this class: device memory in host memory, launches
+ * recorded), built with gcc into {@code target/fake-cuda/} once per test JVM, and its test controls.
+ * Lets the bindings and everything above them be tested up to the driver boundary without a GPU.
+ * Without gcc the tests that need it are skipped with that reason — except in CI, where that is a
+ * failure ({@code .ci/run} installs gcc). Shared through native-bindings' test-jar.
+ */
+public final class FakeCuda {
+
+    private static String library;
+    private static MethodHandle reset, memLimit, paramCount, live, lastName, lastDim, lastParam;
+
+    private FakeCuda() {
+    }
+
+    /** Absolute path of the built fake {@code libcuda}. */
+    public static synchronized String library() {
+        if (library == null) {
+            Path dir = Path.of("target/fake-cuda").toAbsolutePath();
+            Path src = dir.resolve("fake_cuda.c");
+            Path out = dir.resolve("libcuda-fake.so");
+            try {
+                Files.createDirectories(dir);
+                try (var in = FakeCuda.class.getResourceAsStream("fake_cuda.c")) {
+                    Files.write(src, in.readAllBytes());
+                }
+                Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-o", out.toString(), src.toString(), "-lpthread")
+                        .redirectErrorStream(true).start();
+                String log = new String(p.getInputStream().readAllBytes());
+                if (p.waitFor() != 0) {
+                    throw new IllegalStateException("gcc failed on " + src + ":\n" + log);
+                }
+            } catch (IOException e) {
+                if ("true".equals(System.getenv("CI"))) {
+                    throw new IllegalStateException("gcc is needed to build the fake CUDA driver in CI", e);
+                }
+                Assumptions.abort("gcc not found: cannot build the fake CUDA driver (" + e.getMessage() + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            library = out.toString();
+            SymbolLookup l = SymbolLookup.libraryLookup(out, Arena.global());
+            Linker k = Linker.nativeLinker();
+            reset = k.downcallHandle(l.find("fake_reset").orElseThrow(), FunctionDescriptor.ofVoid());
+            memLimit = k.downcallHandle(l.find("fake_set_mem_limit").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
+            paramCount = k.downcallHandle(l.find("fake_set_param_count").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+            live = k.downcallHandle(l.find("fake_live").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            lastName = k.downcallHandle(l.find("fake_last_name").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS));
+            lastDim = k.downcallHandle(l.find("fake_last_dim").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+            lastParam = k.downcallHandle(l.find("fake_last_param").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        }
+        return library;
+    }
+
+    /** What the fake still holds: device allocations, pinned buffers, streams, events, modules, context retains. */
+    public enum Live { ALLOCATIONS, PINNED, STREAMS, EVENTS, MODULES, RETAINED }
+
+    public static void reset() {
+        library();
+        invoke(() -> {
+            reset.invokeExact();
+        });
+    }
+
+    public static void setMemoryLimit(long bytes) {
+        invoke(() -> {
+            memLimit.invokeExact(bytes);
+        });
+    }
+
+    public static void setParamCount(int n) {
+        invoke(() -> {
+            paramCount.invokeExact(n);
+        });
+    }
+
+    public static int live(Live what) {
+        int[] r = new int[1];
+        invoke(() -> r[0] = (int) live.invokeExact(what.ordinal()));
+        return r[0];
+    }
+
+    public static String lastKernel() {
+        MemorySegment[] r = new MemorySegment[1];
+        invoke(() -> r[0] = (MemorySegment) lastName.invokeExact());
+        return r[0].reinterpret(64).getString(0);
+    }
+
+    /** gx, gy, gz, bx, by, bz, shared bytes of the last launch. */
+    public static int lastDim(int i) {
+        int[] r = new int[1];
+        invoke(() -> r[0] = (int) lastDim.invokeExact(i));
+        return r[0];
+    }
+
+    /** The first 8 bytes of the last launch's argument {@code i} (set the count first). */
+    public static long lastParam(int i) {
+        long[] r = new long[1];
+        invoke(() -> r[0] = (long) lastParam.invokeExact(i));
+        return r[0];
+    }
+
+    @FunctionalInterface
+    private interface Native {
+        void run() throws Throwable;
+    }
+
+    private static void invoke(Native n) {
+        try {
+            n.run();
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+}
