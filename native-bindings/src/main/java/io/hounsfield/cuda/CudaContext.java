@@ -134,8 +134,9 @@ public final class CudaContext {
     }
 
     /**
-     * Queues a copy of {@code src} (host memory; pinned for an asynchronous copy) into {@code dst} at
-     * {@code dstOffset}. A pageable {@code src} must stay valid until {@link #synchronize()}.
+     * Queues a copy of {@code src} (native host memory — pinned for an asynchronous copy; heap segments
+     * cannot reach the driver) into {@code dst} at {@code dstOffset}. {@code src} must stay valid until
+     * {@link #synchronize()}.
      */
     public void copyToDevice(MemorySegment src, DeviceBuffer dst, long dstOffset) {
         onOwner();

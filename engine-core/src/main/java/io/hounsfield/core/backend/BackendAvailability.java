@@ -11,7 +11,7 @@ import io.hounsfield.kernels.KernelImage;
  * @param cuda          what the driver probe found
  * @param kernelsBuilt  whether this build carries the kernel fatbin
  * @param cudaUsable    true if all three are present
- * @param chosen        the backend {@code --backend auto} picks ("cpu" until a CUDA backend exists)
+ * @param chosen        the backend {@code --backend auto} picks
  * @param reason        one line: why CUDA is (not) used
  */
 public record BackendAvailability(CudaStatus cuda, boolean kernelsBuilt, boolean cudaUsable, String chosen, String reason) {
@@ -28,8 +28,6 @@ public record BackendAvailability(CudaStatus cuda, boolean kernelsBuilt, boolean
         if (!kernelsBuilt) {
             return new BackendAvailability(cuda, false, false, "cpu", "CUDA unavailable: " + KernelImage.NOT_BUILT);
         }
-        // Driver, device and kernels are all there; the CUDA ComputeBackend that would use them comes
-        // with the CUDA backend issue, so requests still run on the CPU.
-        return new BackendAvailability(cuda, true, true, "cpu", "CUDA usable (" + cuda.reason() + "), but no CUDA backend is implemented yet");
+        return new BackendAvailability(cuda, true, true, "cuda", "CUDA usable (" + cuda.reason() + ")");
     }
 }

@@ -29,6 +29,30 @@ class BackendAvailabilityTest {
     }
 
     @Test
+    void driverDeviceAndKernelsTogetherChooseCuda() {
+        BackendAvailability b = BackendAvailability.of(ONE_GPU, true);
+        assertThat(b.chosen()).isEqualTo("cuda");
+        assertThat(b.cudaUsable()).isTrue();
+    }
+
+    @Test
+    void theCpuIsAlwaysThereAndCudaIsRefusedWithTheReasonWhereItIsMissing() {
+        CpuBackend cpu = CpuBackend.sequential();
+        try (Backends.Selected s = Backends.open(Backends.Choice.CPU, cpu)) {
+            assertThat(s.backend()).isSameAs(cpu);
+        }
+        org.junit.jupiter.api.Assumptions.assumeFalse(BackendAvailability.detect().cudaUsable(), "this machine has CUDA");
+        try (Backends.Selected s = Backends.open(Backends.Choice.AUTO, cpu)) {
+            assertThat(s.backend()).isSameAs(cpu);
+            assertThat(s.reason()).isEqualTo(BackendAvailability.detect().reason());
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Backends.open(Backends.Choice.CUDA, cpu))
+                .isInstanceOf(IllegalStateException.class).hasMessageStartingWith("--backend cuda: CUDA unavailable");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Backends.Choice.parse("gpu"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cpu, cuda or auto");
+    }
+
+    @Test
     void detectNeverThrows() {
         BackendAvailability b = BackendAvailability.detect();
         assertThat(b.reason()).isNotBlank();

@@ -23,7 +23,7 @@ import java.nio.file.Path;
 public final class FakeCuda {
 
     private static String library;
-    private static MethodHandle reset, memLimit, paramCount, live, lastName, lastDim, lastParam;
+    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam;
 
     private FakeCuda() {
     }
@@ -60,6 +60,7 @@ public final class FakeCuda {
             reset = k.downcallHandle(l.find("fake_reset").orElseThrow(), FunctionDescriptor.ofVoid());
             memLimit = k.downcallHandle(l.find("fake_set_mem_limit").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
             paramCount = k.downcallHandle(l.find("fake_set_param_count").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
+            failLaunches = k.downcallHandle(l.find("fake_fail_launches").orElseThrow(), FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT));
             live = k.downcallHandle(l.find("fake_live").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             lastName = k.downcallHandle(l.find("fake_last_name").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS));
             lastDim = k.downcallHandle(l.find("fake_last_dim").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
@@ -87,6 +88,13 @@ public final class FakeCuda {
     public static void setParamCount(int n) {
         invoke(() -> {
             paramCount.invokeExact(n);
+        });
+    }
+
+    /** From now on every launch fails the context with {@code code} (a sticky error, e.g. 700), as a faulting kernel would. */
+    public static void failLaunches(int code) {
+        invoke(() -> {
+            failLaunches.invokeExact(code);
         });
     }
 

@@ -33,6 +33,7 @@ static CUresult sticky;
 static char last_name[64];
 static unsigned last_dims[7];
 static int param_count;
+static CUresult fail_launches;
 static unsigned long long last_params[16];
 
 static int on_ctx(void) { return has_ctx && pthread_equal(ctx_thread, pthread_self()); }
@@ -49,13 +50,15 @@ static struct block *find(CUdeviceptr p, size_t n) {
 /* ---- test controls ---- */
 void fake_reset(void) {
     while (blocks) { struct block *n = blocks->next; free(blocks->p); free(blocks); blocks = n; }
-    allocated = 0; sticky = 0; has_ctx = 0; retained = 0; param_count = 0;
+    allocated = 0; sticky = 0; has_ctx = 0; retained = 0; param_count = 0; fail_launches = 0;
     last_name[0] = 0; memset(last_dims, 0, sizeof last_dims); memset(last_params, 0, sizeof last_params);
     live_pinned = live_streams = live_events = live_modules = 0;
     mem_limit = (size_t) 1 << 30;
 }
 void fake_set_mem_limit(size_t bytes) { mem_limit = bytes; }
 void fake_set_param_count(int n) { param_count = n > 16 ? 16 : n; }
+/* Every later launch fails the context with this code, as a faulting kernel would (0: none). */
+void fake_fail_launches(CUresult code) { fail_launches = code; }
 int fake_live(int what) {
     int n = 0;
     switch (what) {
@@ -178,6 +181,7 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
     memcpy(last_dims, d, sizeof d);
     for (int i = 0; i < param_count; i++) memcpy(&last_params[i], params[i], 8);
     if (strcmp(last_name, "fake_fault") == 0) { sticky = ILLEGAL_ADDRESS; return OK; } /* surfaces at the next call */
+    if (fail_launches) { sticky = fail_launches; return OK; }
     if (strcmp(last_name, "fake_add_i32") == 0) { /* (int *data, int n, int value) */
         int *data = *(int **) params[0]; int n = *(int *) params[1]; int v = *(int *) params[2];
         if (!find((CUdeviceptr) (uintptr_t) data, (size_t) n * 4)) { sticky = ILLEGAL_ADDRESS; return OK; }

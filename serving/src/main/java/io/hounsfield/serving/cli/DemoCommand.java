@@ -3,7 +3,7 @@ package io.hounsfield.serving.cli;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
-import io.hounsfield.core.backend.BackendAvailability;
+import io.hounsfield.core.backend.Backends;
 import io.hounsfield.core.backend.CpuBackend;
 import io.hounsfield.radiomics.FeatureExtractor;
 import io.hounsfield.radiomics.FeatureSet;
@@ -62,6 +62,9 @@ final class DemoCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DicomOptions dicomOptions;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -76,8 +79,7 @@ final class DemoCommand implements Callable<Integer> {
             default -> throw new IllegalArgumentException("--size must be standard or small, got '" + size + "'");
         };
         CtBody body = new CtBody(base.extent(), base.spacing(), base.noiseSigmaHu(), seed);
-        BackendAvailability backend = BackendAvailability.detect();
-        String be = backend.chosen();
+        String be = "cpu"; // I/O, phantoms and ROI statistics run on the CPU; the features on the chosen backend
         ConsoleProgress progress = ConsoleProgress.forStderr();
         List<Stage> stages = new ArrayList<>();
         PrintWriter w = spec.commandLine().getOut();
@@ -85,7 +87,8 @@ final class DemoCommand implements Callable<Integer> {
         Path dir = out != null ? Files.createDirectories(out) : Files.createTempDirectory("hounsfield-demo");
         int threads = Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (pool; Subject subject = dicom == null ? phantom(body, pool, progress, stages, be, threads) : fromDicom(pool, progress, stages, be)) {
+        try (pool; Backends.Selected backend = backendOption.open(new CpuBackend(pool, 4 * threads));
+             Subject subject = dicom == null ? phantom(body, pool, progress, stages, be, threads) : fromDicom(pool, progress, stages, be)) {
             Path img = dir.resolve("image.nii.gz"), msk = dir.resolve("mask.nii.gz");
             NiftiWriter writer = new NiftiWriter();
             timed(stages, "write NIfTI", be, () -> {
@@ -116,8 +119,8 @@ final class DemoCommand implements Callable<Integer> {
                         return stats;
                     }, x -> "count, volume, mean, sd, min, max per ROI");
                     RadiomicsSettings settings = RadiomicsSettings.defaults().withLabel(first);
-                    FeatureSet features = timed(stages, "IBSI features", be,
-                            () -> new FeatureExtractor(new CpuBackend(pool, 4 * threads)).extract(crop.image(), crop.mask(), settings),
+                    FeatureSet features = timed(stages, "IBSI features", backend.backend().name(),
+                            () -> new FeatureExtractor(backend.backend()).extract(crop.image(), crop.mask(), settings),
                             f -> f.features().size() + " features, 5 families, " + subject.names().get(first));
                     report(w, subject, backend, stages, stats, out != null ? dir : null);
                     reportFeatures(w, subject, first, features);
@@ -209,11 +212,11 @@ final class DemoCommand implements Callable<Integer> {
         return Mask.wrap(v);
     }
 
-    private void report(PrintWriter w, Subject subject, BackendAvailability backend, List<Stage> stages,
+    private void report(PrintWriter w, Subject subject, Backends.Selected backend, List<Stage> stages,
                         List<MaskedStatistics> stats, Path kept) {
         w.println();
         w.println("Hounsfield " + HounsfieldCommand.version() + " demo: " + subject.title());
-        w.println("Backend: " + backend.chosen() + " — " + backend.reason());
+        w.println("Backend: " + backend.backend().name() + " — " + backend.reason());
         w.println();
         w.printf(Locale.ROOT, "  %-20s %-8s %10s  %s%n", "stage", "backend", "time (ms)", "result");
         double total = 0;
@@ -269,7 +272,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         w.println("  (marching cubes overestimates the area of binary masks by about 8 %; see README)");
         w.println();
-        w.println("Not in the pipeline yet: IBSI texture features, the CUDA backend, ONNX segmentation, gRPC serving.");
+        w.println("Not in the pipeline yet: IBSI texture features, ONNX segmentation, gRPC serving.");
         w.flush();
     }
 

@@ -2,6 +2,7 @@ package io.hounsfield.serving.cli;
 
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
+import io.hounsfield.core.backend.Backends;
 import io.hounsfield.core.backend.CpuBackend;
 import io.hounsfield.core.io.VolumeFormats;
 import io.hounsfield.radiomics.FeatureExtractor;
@@ -54,6 +55,9 @@ final class ExtractCommand implements Callable<Integer> {
     @picocli.CommandLine.Mixin
     DicomOptions dicom;
 
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -67,9 +71,9 @@ final class ExtractCommand implements Callable<Integer> {
             settings = settings.withLabel(label);
         }
         ExecutorService pool = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors());
-        try (pool; Volume img = read(image, pool); Volume m = read(mask, pool); Mask roi = Mask.fromLabels(m)) {
-            FeatureSet fs = new FeatureExtractor(new CpuBackend(pool, 4 * Runtime.getRuntime().availableProcessors()))
-                    .extract(img, roi, settings);
+        try (pool; Volume img = read(image, pool); Volume m = read(mask, pool); Mask roi = Mask.fromLabels(m);
+             Backends.Selected backend = backendOption.open(new CpuBackend(pool, 4 * Runtime.getRuntime().availableProcessors()))) {
+            FeatureSet fs = new FeatureExtractor(backend.backend()).extract(img, roi, settings);
             String text = format.equals("csv") ? csv(fs) : json(fs);
             if (output == null) {
                 spec.commandLine().getOut().print(text);

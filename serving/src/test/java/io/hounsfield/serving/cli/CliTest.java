@@ -170,6 +170,20 @@ class CliTest {
                 "--label", "9");
         assertThat(bad.exit()).isEqualTo(1);
         assertThat(bad.err()).contains("label 9 is absent");
+        Result cpu = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
+                "--backend", "cpu", "--output", dir.resolve("cpu.csv").toString());
+        assertThat(cpu.exit()).as(cpu.err()).isZero();
+        assertThat(Files.readAllLines(dir.resolve("cpu.csv"))).isEqualTo(lines);
+        Result gpu = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
+                "--backend", "gpu");
+        assertThat(gpu.exit()).isEqualTo(1);
+        assertThat(gpu.err()).contains("--backend must be cpu, cuda or auto");
+        if (!io.hounsfield.core.backend.BackendAvailability.detect().cudaUsable()) {
+            Result cuda = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
+                    "--backend", "cuda");
+            assertThat(cuda.exit()).isEqualTo(1);
+            assertThat(cuda.err()).contains("--backend cuda: CUDA unavailable:");
+        }
     }
 
     @Test

@@ -1,0 +1,430 @@
+package io.hounsfield.core.backend;
+
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.IndexBox;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+import io.hounsfield.core.mesh.Mesh;
+import io.hounsfield.cuda.CudaContext;
+import io.hounsfield.cuda.CudaDevice;
+import io.hounsfield.cuda.CudaDriver;
+import io.hounsfield.cuda.CudaError;
+import io.hounsfield.cuda.CudaException;
+import io.hounsfield.cuda.DeviceBuffer;
+import io.hounsfield.cuda.DeviceWork;
+import io.hounsfield.cuda.PinnedBuffer;
+import io.hounsfield.kernels.Kernels;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
+
+/**
+ * The CUDA backend: resampling (nearest, trilinear), masked moments, range masks, discretisation and
+ * histograms run as kernels on one device; the operations without device kernels yet (ROI sampling,
+ * sphere means, the mesh, pairwise sums, tricubic resampling) run on the {@link CpuBackend} given, and
+ * are counted as CPU fallbacks. Results equal the CPU backend's: integers exactly, float sums within
+ * 1e-9 relative (the device sums in another order), resampled floats within 1e-6 relative (the device
+ * reads float32; int16/uint16/uint8 images convert exactly).
+ *
+ * <p>Volumes cross the bus through a pinned staging buffer. A device out-of-memory empties the
+ * {@link DeviceVolumeCache} and retries once, then runs the request on the CPU; a sticky device error
+ * makes the device unusable and every later request runs on the CPU. Both are counted in
+ * {@link #metrics()}. Thread-safe: all device work goes through the device's owner thread.
+ */
+public final class CudaBackend implements ComputeBackend, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CudaBackend.class);
+    /** Pinned staging buffer: volumes cross the bus in chunks of this size. */
+    static final int STAGING_BYTES = 16 << 20;
+    /** Default share of the free device memory the volume cache may hold. */
+    public static final double DEFAULT_BUDGET_FRACTION = 0.8;
+
+    private final CudaDevice device;
+    private final CpuBackend cpu;
+    private final BackendMetrics metrics = new BackendMetrics();
+    private final boolean poison;
+    private Kernels kernels;
+    private PinnedBuffer staging;
+    private DeviceVolumeCache cache;
+
+    private CudaBackend(CudaDevice device, CpuBackend cpu, double budgetFraction, boolean poison) {
+        this.device = device;
+        this.cpu = cpu;
+        this.poison = poison;
+        join(device.submit(c -> {
+            kernels = Kernels.load(c);
+            staging = c.allocatePinned(STAGING_BYTES);
+            cache = new DeviceVolumeCache((long) (budgetFraction * c.memoryInfo()[0]), metrics);
+            return null;
+        }));
+    }
+
+    /**
+     * Opens device 0 of the installed driver.
+     *
+     * @throws IllegalStateException if the driver or the kernels are missing
+     * @throws CudaException         if the device refuses (e.g. the fatbin has no code for it)
+     */
+    public static CudaBackend open(CpuBackend cpu) {
+        return open(CudaDriver.LIBRARY, 0, cpu, DEFAULT_BUDGET_FRACTION, Boolean.getBoolean("hounsfield.cuda.poison"));
+    }
+
+    /**
+     * @param library        the driver library (tests use a fake one)
+     * @param budgetFraction share of the device's free memory (at open) the volume cache may hold
+     * @param poison         fill every device output with 0xFF bytes before a kernel writes it (tests and the
+     *                       GPU harness: a kernel that skips an element then shows)
+     */
+    public static CudaBackend open(String library, int ordinal, CpuBackend cpu, double budgetFraction, boolean poison) {
+        CudaDevice d = CudaDriver.open(library, ordinal);
+        try {
+            return new CudaBackend(d, cpu, budgetFraction, poison);
+        } catch (RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "cuda";
+    }
+
+    public BackendMetrics metrics() {
+        return metrics;
+    }
+
+    /** The device's name and memory. */
+    public io.hounsfield.cuda.CudaStatus.Device device() {
+        return device.info();
+    }
+
+    /** True until a sticky error; afterwards every operation runs on the CPU. */
+    public boolean usable() {
+        return device.usable();
+    }
+
+    /**
+     * Keeps a device copy of {@code volume} between operations (uploaded on first use, within the
+     * cache's budget). The caller promises not to change {@code volume} until {@link #release}; {@code key}
+     * names it in logs (e.g. its SeriesInstanceUID).
+     */
+    public void keep(Volume volume, String key) {
+        join(device.submit(c -> {
+            cache.keep(volume, key);
+            return null;
+        }));
+    }
+
+    /** Frees the device copy of {@code volume} and forgets it. */
+    public void release(Volume volume) {
+        join(device.submit(c -> {
+            cache.release(volume);
+            return null;
+        }));
+    }
+
+    // ---- operations on the CPU ---------------------------------------------------------------------
+
+    @Override
+    public RoiSample sample(Volume image, Mask mask, int label, IndexBox box) {
+        metrics.cpuFallback();
+        return cpu.sample(image, mask, label, box);
+    }
+
+    @Override
+    public double[] sphereMeans(Volume image, long[] centres, double radiusMm) {
+        metrics.cpuFallback();
+        return cpu.sphereMeans(image, centres, radiusMm);
+    }
+
+    @Override
+    public Mesh mesh(Mask mask, int label, IndexBox box) {
+        metrics.cpuFallback();
+        return cpu.mesh(mask, label, box);
+    }
+
+    @Override
+    public double[] inverseDistanceSums(double[] positions, double[] values, double mean) {
+        metrics.cpuFallback();
+        return cpu.inverseDistanceSums(positions, values, mean);
+    }
+
+    // ---- operations on the device ------------------------------------------------------------------
+
+    @Override
+    public Volume resample(Volume image, Geometry target, Interpolation interpolation) {
+        if (interpolation == Interpolation.TRICUBIC) {
+            metrics.cpuFallback(); // no device kernel for tricubic convolution yet
+            return cpu.resample(image, target, interpolation);
+        }
+        return onDevice(() -> cpu.resample(image, target, interpolation), c -> {
+            var src = image.extent();
+            var dst = target.extent();
+            double[] map = Resampling.indexMap(image.geometry(), target);
+            Volume out = Volume.allocate(target, VoxelType.FLOAT32);
+            try (Upload in = floats(c, image); DeviceBuffer m = c.allocate(12 * 8); DeviceBuffer d = output(c, 4 * dst.voxelCount())) {
+                upload(c, MemorySegment.ofArray(map), m);
+                kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(),
+                        interpolation == Interpolation.TRILINEAR);
+                download(c, d, out.segment());
+                return out;
+            } catch (RuntimeException | Error e) {
+                out.close();
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public Moments moments(Volume image, Mask mask, int label) {
+        sameGrid(image, mask);
+        return onDevice(() -> cpu.moments(image, mask, label), c -> {
+            long n = image.voxelCount();
+            try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n);
+                 DeviceBuffer partials = c.allocate(8L * 5 * Kernels.REDUCE_BLOCKS); DeviceBuffer out = output(c, 40)) {
+                kernels.maskedMoments(in.buffer, inLabel, n, partials, out);
+                double[] r = new double[5];
+                download(c, out, MemorySegment.ofArray(r));
+                return new Moments((long) r[0], r[1], r[2], r[3], r[4]);
+            }
+        });
+    }
+
+    @Override
+    public Mask rangeMask(Volume image, Mask mask, int label, double lo, double hi) {
+        sameGrid(image, mask);
+        return onDevice(() -> cpu.rangeMask(image, mask, label, lo, hi), c -> {
+            long n = image.voxelCount();
+            Mask out = Mask.allocate(mask.geometry());
+            try (Upload in = floats(c, image); DeviceBuffer labels = uploaded(c, mask.asVolume().segment());
+                 DeviceBuffer d = output(c, n)) {
+                kernels.rangeMask(in.buffer, labels, label, n, lo, hi, d);
+                download(c, d, out.asVolume().segment());
+                return out;
+            } catch (RuntimeException | Error e) {
+                out.close();
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public Volume discretise(Volume image, Mask mask, int label, Binning binning) {
+        sameGrid(image, mask);
+        return onDevice(() -> cpu.discretise(image, mask, label, binning), c -> {
+            long n = image.voxelCount();
+            Volume out = Volume.allocate(image.geometry(), VoxelType.INT32);
+            try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n); DeviceBuffer d = output(c, 4 * n)) {
+                if (binning.fixedBinNumber()) {
+                    kernels.discretiseFixedBinNumber(in.buffer, inLabel, n, binning.lo(), binning.hi(), binning.ng(), d);
+                } else {
+                    kernels.discretiseFixedBinSize(in.buffer, inLabel, n, binning.lo(), binning.width(), d);
+                }
+                download(c, d, out.segment());
+                return out;
+            } catch (RuntimeException | Error e) {
+                out.close();
+                throw e;
+            }
+        });
+    }
+
+    @Override
+    public long[] histogram(Volume levels, int nbins) {
+        if (levels.type() != VoxelType.INT32 || nbins < 1 || nbins > Kernels.MAX_HISTOGRAM_BINS) {
+            metrics.cpuFallback(); // the CPU says what is wrong, or counts more bins than the kernel's shared memory holds
+            return cpu.histogram(levels, nbins);
+        }
+        return onDevice(() -> cpu.histogram(levels, nbins), c -> {
+            long n = levels.voxelCount();
+            try (DeviceBuffer in = uploaded(c, levels.segment()); DeviceBuffer h = c.allocate(8L * nbins)) {
+                c.fill8(h, 0, h.byteSize(), (byte) 0);
+                kernels.histogram(in, n, nbins, h);
+                long[] out = new long[nbins];
+                download(c, h, MemorySegment.ofArray(out));
+                return out;
+            }
+        });
+    }
+
+    // ---- plumbing ------------------------------------------------------------------------------------
+
+    private static void sameGrid(Volume image, Mask mask) {
+        if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
+            throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
+        }
+    }
+
+    /**
+     * Runs {@code work} on the device; on out-of-memory empties the cache and tries once more, then runs
+     * {@code onCpu}; after a sticky error (now or before) runs {@code onCpu}. Input errors propagate.
+     */
+    private <T> T onDevice(Supplier<T> onCpu, DeviceWork<T> work) {
+        if (!device.usable()) {
+            metrics.unusable();
+        }
+        for (int attempt = 0; device.usable(); attempt++) {
+            try {
+                T r = join(device.submit(work));
+                metrics.deviceOp();
+                return r;
+            } catch (CudaException e) {
+                if (e.error() == CudaError.OUT_OF_MEMORY && attempt == 0) {
+                    LOG.info("CUDA device out of memory; emptying the volume cache and trying again");
+                    join(device.submit(c -> {
+                        cache.evictAll();
+                        return null;
+                    }));
+                    continue;
+                }
+                if (e.error() == CudaError.OUT_OF_MEMORY) {
+                    metrics.outOfMemory();
+                    LOG.warn("CUDA device out of memory after emptying the cache; this request runs on the CPU");
+                } else if (!device.usable()) {
+                    metrics.unusable();
+                    LOG.error("CUDA device unusable ({}); this and later requests run on the CPU", e.getMessage());
+                } else {
+                    LOG.warn("CUDA operation failed ({}); this request runs on the CPU", e.getMessage());
+                }
+                break;
+            }
+        }
+        metrics.cpuFallback();
+        return onCpu.get();
+    }
+
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> f) {
+        try {
+            return f.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** A float32 device copy of a volume: the cache's (not freed here) or a temporary one. */
+    private final class Upload implements AutoCloseable {
+        final DeviceBuffer buffer;
+        final boolean temporary;
+
+        Upload(DeviceBuffer buffer, boolean temporary) {
+            this.buffer = buffer;
+            this.temporary = temporary;
+        }
+
+        @Override
+        public void close() {
+            if (temporary) {
+                buffer.close();
+            }
+        }
+    }
+
+    private Upload floats(CudaContext c, Volume v) {
+        var cached = cache.lookup(v);
+        if (cached.isPresent()) {
+            return new Upload(cached.get(), false);
+        }
+        long n = v.voxelCount();
+        if (cache.isKept(v)) {
+            cache.makeRoom(4 * n);
+        }
+        DeviceBuffer f;
+        if (v.type() == VoxelType.FLOAT32) {
+            f = uploaded(c, v.segment());
+        } else {
+            f = c.allocate(4 * n);
+            try (DeviceBuffer raw = uploaded(c, v.segment())) {
+                kernels.toFloat32(sourceType(v.type()), raw, f, n);
+            } catch (RuntimeException | Error e) {
+                f.close();
+                throw e;
+            }
+        }
+        return new Upload(f, !cache.admit(v, f));
+    }
+
+    private static Kernels.SourceType sourceType(VoxelType t) {
+        return switch (t) {
+            case UINT8 -> Kernels.SourceType.U8;
+            case INT16 -> Kernels.SourceType.I16;
+            case UINT16 -> Kernels.SourceType.U16;
+            case INT32 -> Kernels.SourceType.I32;
+            case FLOAT64 -> Kernels.SourceType.F64;
+            case FLOAT32 -> throw new IllegalArgumentException("float32 needs no conversion");
+        };
+    }
+
+    /** A 0/1 device mask of the voxels of {@code label} (the range kernel with no bounds). */
+    private DeviceBuffer labelMask(CudaContext c, Upload image, Mask mask, int label, long n) {
+        DeviceBuffer out = output(c, n);
+        try (DeviceBuffer labels = uploaded(c, mask.asVolume().segment())) {
+            kernels.rangeMask(image.buffer, labels, label, n, Double.NaN, Double.NaN, out);
+            return out;
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** A device buffer for a kernel's output, poisoned first when asked. */
+    private DeviceBuffer output(CudaContext c, long bytes) {
+        DeviceBuffer b = c.allocate(bytes);
+        if (poison) {
+            c.fill8(b, 0, bytes, (byte) 0xFF);
+        }
+        return b;
+    }
+
+    /** A new device buffer holding {@code host}'s bytes. */
+    private DeviceBuffer uploaded(CudaContext c, MemorySegment host) {
+        DeviceBuffer b = c.allocate(host.byteSize());
+        try {
+            upload(c, host, b);
+            return b;
+        } catch (RuntimeException | Error e) {
+            b.close();
+            throw e;
+        }
+    }
+
+    /** Copies {@code host} into {@code dst} through the pinned staging buffer, chunk by chunk. */
+    private void upload(CudaContext c, MemorySegment host, DeviceBuffer dst) {
+        MemorySegment stage = staging.segment();
+        for (long at = 0; at < host.byteSize(); at += STAGING_BYTES) {
+            long len = Math.min(STAGING_BYTES, host.byteSize() - at);
+            MemorySegment.copy(host, at, stage, 0, len);
+            c.copyToDevice(stage.asSlice(0, len), dst, at);
+            c.synchronize(); // the staging buffer is reused by the next chunk
+        }
+        metrics.uploaded(host.byteSize());
+    }
+
+    /** Copies {@code src}'s first {@code host.byteSize()} bytes into {@code host} through the staging buffer. */
+    private void download(CudaContext c, DeviceBuffer src, MemorySegment host) {
+        MemorySegment stage = staging.segment();
+        for (long at = 0; at < host.byteSize(); at += STAGING_BYTES) {
+            long len = Math.min(STAGING_BYTES, host.byteSize() - at);
+            c.copyToHost(src, at, stage.asSlice(0, len));
+            c.synchronize();
+            MemorySegment.copy(stage, 0, host, at, len);
+        }
+        metrics.downloaded(host.byteSize());
+    }
+
+    /** Frees the cache, the kernels and the staging buffer, and closes the device. */
+    @Override
+    public void close() {
+        device.close();
+    }
+}

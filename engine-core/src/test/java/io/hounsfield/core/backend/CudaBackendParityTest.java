@@ -1,0 +1,143 @@
+package io.hounsfield.core.backend;
+
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+import io.hounsfield.cuda.CudaDriver;
+import io.hounsfield.kernels.KernelImage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * GPU against CPU on random volumes, every output element: runs only where a CUDA device and the
+ * kernels are present (the device harness runs it on a GPU host). Seeds are fresh each run and printed;
+ * device outputs are poisoned (0xFF bytes) before the kernels write them. Agreement as the backend
+ * promises: integers exactly; float sums of integer images exactly, of float images within 1e-9
+ * relative; resampled floats within 1e-6 relative (nearest: exactly).
+ */
+@EnabledIf(value = "gpu", disabledReason = "needs a CUDA device and kernels built by nvcc (see benchmarks/device/)")
+class CudaBackendParityTest {
+
+    static boolean gpu() {
+        return CudaDriver.status().available() && KernelImage.isBuilt();
+    }
+
+    private static CpuBackend cpu;
+    private static CudaBackend cuda;
+    private static final long SEED = System.nanoTime();
+
+    @BeforeAll
+    static void open() {
+        System.out.println("CudaBackendParityTest seed " + SEED);
+        cpu = CpuBackend.sequential();
+        cuda = CudaBackend.open(CudaDriver.LIBRARY, 0, cpu, CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+    }
+
+    @AfterAll
+    static void close() {
+        if (cuda != null) {
+            System.out.println("CudaBackendParityTest metrics " + cuda.metrics().snapshot());
+            cuda.close();
+        }
+    }
+
+    record Case(String name, Extent extent, VoxelType type, long seed) {
+        @Override
+        public String toString() {
+            return name + " " + extent + " " + type.id() + " seed " + seed;
+        }
+    }
+
+    static List<Case> cases() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        return List.of(
+                new Case("CT-like", new Extent(97, 83, 41), VoxelType.INT16, r.nextLong()),
+                new Case("MR-like", new Extent(64, 64, 33), VoxelType.UINT16, r.nextLong()),
+                new Case("float", new Extent(31, 29, 27), VoxelType.FLOAT32, r.nextLong()),
+                new Case("one slice", new Extent(255, 1, 1), VoxelType.INT16, r.nextLong()),
+                new Case("large", new Extent(256, 256, 96), VoxelType.INT16, r.nextLong()));
+    }
+
+    private static Volume image(Case c, Geometry g) {
+        SplittableRandom r = new SplittableRandom(c.seed());
+        Volume v = Volume.allocate(g, c.type());
+        for (long i = 0; i < v.voxelCount(); i++) {
+            v.set(i, switch (c.type()) {
+                case INT16 -> r.nextInt(-1024, 3072);
+                case UINT16 -> r.nextInt(0, 4096);
+                default -> r.nextGaussian() * 250 + 40;
+            });
+        }
+        return v;
+    }
+
+    private static Mask mask(Case c, Geometry g) {
+        SplittableRandom r = new SplittableRandom(~c.seed());
+        Mask m = Mask.allocate(g);
+        for (long i = 0; i < m.asVolume().voxelCount(); i++) {
+            m.set(i, r.nextInt(4) == 0 ? 0 : 1 + r.nextInt(2));
+        }
+        return m;
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void everyDeviceOperationAgreesWithTheCpu(Case c) {
+        Geometry g = new Geometry(c.extent(), new Vec3(0.7, 0.8, 2.5), new Vec3(-10, 5, 3),
+                io.hounsfield.core.Mat3.rotation(new Vec3(0.2, 1, 0.1), 0.3));
+        boolean integral = c.type() != VoxelType.FLOAT32;
+        try (Volume img = image(c, g); Mask m = mask(c, g)) {
+            Moments a = cuda.moments(img, m, 1), b = cpu.moments(img, m, 1);
+            assertThat(a.count()).isEqualTo(b.count());
+            assertThat(a.min()).isEqualTo(b.min());
+            assertThat(a.max()).isEqualTo(b.max());
+            if (integral) {
+                assertThat(a.sum()).isEqualTo(b.sum());
+                assertThat(a.sumOfSquares()).isEqualTo(b.sumOfSquares());
+            } else {
+                // Σ|x| ≤ √(n·Σx²) bounds what a reordered sum can differ by, relative to the terms.
+                assertThat(a.sum()).isCloseTo(b.sum(), org.assertj.core.api.Assertions.within(1e-9 * Math.sqrt(b.count() * b.sumOfSquares())));
+                assertThat(a.sumOfSquares()).isCloseTo(b.sumOfSquares(), org.assertj.core.api.Assertions.within(1e-9 * b.sumOfSquares()));
+            }
+            try (Mask x = cuda.rangeMask(img, m, 1, -50, 200); Mask y = cpu.rangeMask(img, m, 1, -50, 200)) {
+                assertThat(x.asVolume().segment().mismatch(y.asVolume().segment())).as("range mask").isEqualTo(-1L);
+            }
+            for (Binning bin : List.of(Binning.fixedBinNumber(b.min(), b.max(), 64), Binning.fixedBinSize(b.min(), 25))) {
+                try (Volume x = cuda.discretise(img, m, 1, bin); Volume y = cpu.discretise(img, m, 1, bin)) {
+                    assertThat(x.segment().mismatch(y.segment())).as("discretise %s", bin).isEqualTo(-1L);
+                    int nbins = bin.fixedBinNumber() ? 64 : bin.level(b.max());
+                    assertThat(cuda.histogram(x, nbins)).as("histogram").containsExactly(cpu.histogram(y, nbins));
+                }
+            }
+            for (Vec3 spacing : List.of(new Vec3(1, 1, 1), new Vec3(0.35, 0.5, 3))) {
+                Geometry target = Resampling.centredGrid(g, spacing);
+                for (Interpolation mode : List.of(Interpolation.NEAREST, Interpolation.TRILINEAR)) {
+                    try (Volume x = cuda.resample(img, target, mode); Volume y = cpu.resample(img, target, mode)) {
+                        for (long i = 0; i < x.voxelCount(); i++) {
+                            double want = y.get(i), got = x.get(i);
+                            if (mode == Interpolation.NEAREST) {
+                                assertThat(got).as("nearest at %d", i).isEqualTo(want);
+                            } else {
+                                assertThat(Math.abs(got - want)).as("trilinear at %d: %s vs %s", i, got, want)
+                                        .isLessThanOrEqualTo(1e-6 * Math.max(1, Math.abs(want)));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(cuda.usable()).isTrue();
+        assertThat(cuda.metrics().outOfMemoryFallbacks()).isZero();
+    }
+}

@@ -1,0 +1,148 @@
+package io.hounsfield.core.backend;
+
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+import io.hounsfield.cuda.testing.FakeCuda;
+import io.hounsfield.kernels.KernelImage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The CUDA backend's plumbing on the fake driver (no GPU): what runs where, the CPU fallbacks on
+ * out-of-memory and on a sticky error, the volume cache, and that closing frees everything. The fake
+ * runs no kernels, so device results are checked only on a real GPU ({@code CudaBackendParityTest}).
+ */
+class CudaBackendTest {
+
+    private static final Geometry G = Geometry.axisAligned(new Extent(17, 13, 9), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
+    private final CpuBackend cpu = CpuBackend.sequential();
+    private CudaBackend cuda;
+    private Volume image;
+    private Mask mask;
+
+    @BeforeEach
+    void open() {
+        assumeTrue(KernelImage.isBuilt(), KernelImage.status());
+        FakeCuda.reset();
+        cuda = CudaBackend.open(FakeCuda.library(), 0, cpu, CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+        SplittableRandom r = new SplittableRandom(7);
+        image = Volume.allocate(G, VoxelType.INT16);
+        mask = Mask.allocate(G);
+        for (long i = 0; i < image.voxelCount(); i++) {
+            image.set(i, r.nextInt(-1000, 1000));
+            mask.set(i, r.nextInt(2));
+        }
+    }
+
+    @AfterEach
+    void close() {
+        if (cuda != null) {
+            boolean usable = cuda.usable();
+            cuda.close();
+            image.close();
+            mask.close();
+            for (FakeCuda.Live what : FakeCuda.Live.values()) {
+                // After a sticky error the driver refuses every call, frees included: that memory goes with the process.
+                if (usable || what != FakeCuda.Live.ALLOCATIONS) {
+                    assertThat(FakeCuda.live(what)).as("%s left on the device after close", what).isZero();
+                }
+            }
+        }
+    }
+
+    @Test
+    void operationsWithoutDeviceKernelsRunOnTheCpu() {
+        assertThat(cuda.name()).isEqualTo("cuda");
+        assertThat(cuda.device().name()).isEqualTo("Hounsfield fake CUDA device");
+        RoiSample s = cuda.sample(image, mask, 1);
+        assertThat(s.indices()).containsExactly(cpu.sample(image, mask, 1).indices());
+        Geometry coarse = Resampling.centredGrid(G, new Vec3(2, 2, 2));
+        try (Volume a = cuda.resample(image, coarse, Interpolation.TRICUBIC); Volume b = cpu.resample(image, coarse, Interpolation.TRICUBIC)) {
+            for (long i = 0; i < a.voxelCount(); i++) {
+                assertThat(a.get(i)).isEqualTo(b.get(i));
+            }
+        }
+        assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(2);
+        assertThat(cuda.metrics().deviceOps()).isZero();
+    }
+
+    @Test
+    void deviceOperationsReachTheDevice() {
+        try (Mask m = cuda.rangeMask(image, mask, 1, -100, 100)) {
+            assertThat(m.geometry()).isEqualTo(G);
+        }
+        cuda.moments(image, mask, 1);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(2);
+        assertThat(cuda.metrics().cpuFallbacks()).isZero();
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_reduce_partials");
+        assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).as("temporaries freed").isZero();
+        // Each operation uploads the int16 image and the labels: two bytes and one byte per voxel.
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * 3L * 17 * 13 * 9);
+    }
+
+    @Test
+    void outOfMemoryEmptiesTheCacheRetriesThenRunsOnTheCpu() {
+        FakeCuda.setMemoryLimit(1000); // smaller than the image
+        assertThat(cuda.moments(image, mask, 1)).isEqualTo(cpu.moments(image, mask, 1));
+        assertThat(cuda.metrics().outOfMemoryFallbacks()).isEqualTo(1);
+        assertThat(cuda.usable()).isTrue();
+        FakeCuda.setMemoryLimit(1L << 30);
+        cuda.moments(image, mask, 1);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(1);
+    }
+
+    @Test
+    void aStickyErrorSendsThisAndEveryLaterRequestToTheCpu() {
+        FakeCuda.failLaunches(700); // CUDA_ERROR_ILLEGAL_ADDRESS, as a faulting kernel
+        assertThat(cuda.moments(image, mask, 1)).isEqualTo(cpu.moments(image, mask, 1));
+        assertThat(cuda.usable()).isFalse();
+        try (Volume a = cuda.discretise(image, mask, 1, Binning.fixedBinSize(-1000, 25));
+             Volume b = cpu.discretise(image, mask, 1, Binning.fixedBinSize(-1000, 25))) {
+            for (long i = 0; i < a.voxelCount(); i++) {
+                assertThat(a.getInt(i)).isEqualTo(b.getInt(i));
+            }
+        }
+        assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(2);
+        assertThat(cuda.metrics().snapshot().get("cpu_fallbacks_device_unusable")).isEqualTo(2);
+    }
+
+    @Test
+    void keptVolumesStayOnTheDeviceUntilReleased() {
+        cuda.keep(image, "series 1");
+        cuda.moments(image, mask, 1);
+        cuda.moments(image, mask, 0);
+        assertThat(cuda.metrics().cacheHits()).isEqualTo(1);
+        assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).as("the cached float32 copy").isEqualTo(1);
+        cuda.release(image);
+        assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).isZero();
+    }
+
+    @Test
+    void theCacheEvictsTheLeastRecentlyUsedVolumeBeyondItsBudget() {
+        cuda.close();
+        FakeCuda.reset();
+        long oneCopy = 4L * image.voxelCount();
+        cuda = CudaBackend.open(FakeCuda.library(), 0, cpu, 1.5 * oneCopy / (1L << 30), false);
+        try (Volume other = Volume.allocate(G, VoxelType.INT16)) {
+            cuda.keep(image, "a");
+            cuda.keep(other, "b");
+            cuda.moments(image, mask, 1);
+            cuda.moments(other, mask, 1); // evicts image's copy
+            cuda.moments(image, mask, 1); // uploads it again, evicting other's
+            assertThat(cuda.metrics().cacheEvictions()).isEqualTo(2);
+            assertThat(cuda.metrics().cacheHits()).isZero();
+            assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).isEqualTo(1);
+            cuda.release(other);
+        }
+    }
+}
