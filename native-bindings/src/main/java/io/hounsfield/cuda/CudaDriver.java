@@ -14,8 +14,16 @@ public final class CudaDriver {
     private CudaDriver() {
     }
 
+    /**
+     * The driver library this process uses: {@value #LIBRARY}, or the system property
+     * {@code hounsfield.cuda.library} (a path or soname; tests and odd installs).
+     */
+    public static String library() {
+        return System.getProperty("hounsfield.cuda.library", LIBRARY);
+    }
+
     private static final class Holder {
-        static final CudaStatus STATUS = DriverLibrary.probe(LIBRARY);
+        static final CudaStatus STATUS = DriverLibrary.probe(library());
     }
 
     /** Loads the driver once per process and reports what it found. Never throws. */
@@ -36,7 +44,7 @@ public final class CudaDriver {
      * @throws CudaException         if the driver refuses (no such device, ...)
      */
     public static CudaDevice open(int ordinal) {
-        return CudaDevice.open(LIBRARY, ordinal);
+        return CudaDevice.open(library(), ordinal);
     }
 
     /** As {@link #open(int)}, through another driver library (tests use a fake driver). */

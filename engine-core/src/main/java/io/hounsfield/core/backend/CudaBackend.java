@@ -70,7 +70,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      * @throws CudaException         if the device refuses (e.g. the fatbin has no code for it)
      */
     public static CudaBackend open(CpuBackend cpu) {
-        return open(CudaDriver.LIBRARY, 0, cpu, DEFAULT_BUDGET_FRACTION, Boolean.getBoolean("hounsfield.cuda.poison"));
+        return open(CudaDriver.library(), 0, cpu, DEFAULT_BUDGET_FRACTION, Boolean.getBoolean("hounsfield.cuda.poison"));
     }
 
     /**
@@ -422,9 +422,21 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         metrics.downloaded(host.byteSize());
     }
 
-    /** Frees the cache, the kernels and the staging buffer, and closes the device. */
+    /** Frees the cache, the kernels and the staging buffer, and closes the device. Idempotent. */
     @Override
     public void close() {
+        if (device.usable()) {
+            try {
+                join(device.submit(c -> {
+                    cache.evictAll();
+                    kernels.close();
+                    staging.close();
+                    return null;
+                }));
+            } catch (RuntimeException e) {
+                LOG.warn("freeing the CUDA backend's device memory: {}", e.getMessage());
+            }
+        }
         device.close();
     }
 }

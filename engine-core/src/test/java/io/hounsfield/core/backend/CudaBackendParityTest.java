@@ -41,7 +41,7 @@ class CudaBackendParityTest {
     static void open() {
         System.out.println("CudaBackendParityTest seed " + SEED);
         cpu = CpuBackend.sequential();
-        cuda = CudaBackend.open(CudaDriver.LIBRARY, 0, cpu, CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+        cuda = CudaBackend.open(CudaDriver.library(), 0, cpu, CudaBackend.DEFAULT_BUDGET_FRACTION, true);
     }
 
     @AfterAll

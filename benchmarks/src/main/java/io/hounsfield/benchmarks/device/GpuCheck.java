@@ -1,0 +1,227 @@
+package io.hounsfield.benchmarks.device;
+
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+import io.hounsfield.core.backend.Binning;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.core.backend.CudaBackend;
+import io.hounsfield.core.backend.Interpolation;
+import io.hounsfield.core.backend.Resampling;
+import io.hounsfield.cuda.CudaContext;
+import io.hounsfield.cuda.CudaDevice;
+import io.hounsfield.cuda.CudaDriver;
+import io.hounsfield.cuda.CudaEvent;
+import io.hounsfield.cuda.CudaStatus;
+import io.hounsfield.cuda.DeviceBuffer;
+import io.hounsfield.cuda.PinnedBuffer;
+import io.hounsfield.kernels.KernelImage;
+import io.hounsfield.kernels.Kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The GPU benchmarks of the device harness ({@code benchmarks/device/run.sh}): bus bandwidth from pinned
+ * memory, a device-to-device copy as the bandwidth ceiling, each kernel's time (CUDA events, median of
+ * repeats) and achieved bandwidth against that ceiling, and each backend operation end to end (transfers
+ * included) against the CPU backend on all cores. Prints a compact table last.
+ *
+ * <p>Usage: {@code GpuCheck [nx ny nz]} (default 512 512 256, int16, a CT-like volume).
+ */
+public final class GpuCheck {
+
+    private static final int REPEATS = 10;
+
+    private GpuCheck() {
+    }
+
+    record Row(String what, String size, double gpuMs, double gbPerS, double ofCeiling, double cpuMs, String note) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int nx = args.length > 0 ? Integer.parseInt(args[0]) : 512;
+        int ny = args.length > 1 ? Integer.parseInt(args[1]) : 512;
+        int nz = args.length > 2 ? Integer.parseInt(args[2]) : 256;
+        CudaStatus st = CudaDriver.status();
+        System.out.println("CUDA: " + st.reason());
+        System.out.println("Kernels: " + KernelImage.status());
+        if (!st.available() || !KernelImage.isBuilt()) {
+            System.out.println("GpuCheck needs a CUDA device and the kernel fatbin.");
+            System.exit(2);
+        }
+        long n = (long) nx * ny * nz;
+        String size = nx + "x" + ny + "x" + nz;
+        List<Row> rows = new ArrayList<>();
+        double ceiling;
+        try (CudaDevice dev = CudaDriver.open(0)) {
+            System.out.println("Device: " + dev.info().name() + ", sm_" + dev.info().computeMajor() + dev.info().computeMinor() + ", "
+                    + dev.info().totalMemoryBytes() / (1 << 20) + " MiB; driver " + st.driverVersionString());
+            ceiling = dev.submit(c -> kernelRows(c, nx, ny, nz, n, size, rows)).join();
+        }
+        endToEnd(nx, ny, nz, size, rows, ceiling);
+
+        System.out.println();
+        System.out.printf(Locale.ROOT, "%-34s %-14s %10s %9s %9s %10s  %s%n", "operation", "size", "GPU ms", "GB/s", "% D2D", "CPU ms", "note");
+        for (Row r : rows) {
+            System.out.printf(Locale.ROOT, "%-34s %-14s %10.3f %9s %9s %10s  %s%n", r.what(), r.size(), r.gpuMs(),
+                    Double.isNaN(r.gbPerS()) ? "-" : String.format(Locale.ROOT, "%.1f", r.gbPerS()),
+                    Double.isNaN(r.ofCeiling()) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.ofCeiling()),
+                    Double.isNaN(r.cpuMs()) ? "-" : String.format(Locale.ROOT, "%.1f", r.cpuMs()), r.note());
+        }
+    }
+
+    @FunctionalInterface
+    private interface Launch {
+        void run();
+    }
+
+    /** Median milliseconds of {@code REPEATS} runs, timed with events on the stream (after one warm-up run). */
+    private static double time(CudaContext c, Launch l) {
+        l.run();
+        c.synchronize();
+        double[] ms = new double[REPEATS];
+        for (int i = 0; i < REPEATS; i++) {
+            try (CudaEvent a = c.record()) {
+                l.run();
+                try (CudaEvent b = c.record()) {
+                    ms[i] = b.elapsedMillisSince(a);
+                }
+            }
+        }
+        Arrays.sort(ms);
+        return ms[REPEATS / 2];
+    }
+
+    private static double kernelRows(CudaContext c, int nx, int ny, int nz, long n, String size, List<Row> rows) {
+        try (Kernels k = Kernels.load(c); PinnedBuffer host = c.allocatePinned(4 * n);
+             DeviceBuffer f32 = c.allocate(4 * n); DeviceBuffer f32b = c.allocate(4 * n); DeviceBuffer i16 = c.allocate(2 * n);
+             DeviceBuffer m8 = c.allocate(n); DeviceBuffer m8b = c.allocate(n); DeviceBuffer levels = c.allocate(4 * n);
+             DeviceBuffer partials = c.allocate(8L * 5 * Kernels.REDUCE_BLOCKS); DeviceBuffer out5 = c.allocate(40);
+             DeviceBuffer hist = c.allocate(8L * 4096); DeviceBuffer map = c.allocate(96)) {
+            MemorySegment h = host.segment();
+            SplittableRandom r = new SplittableRandom(1);
+            for (long i = 0; i < n; i++) {
+                h.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (r.nextInt(-1024, 1500)));
+            }
+            MemorySegment labels = h.asSlice(2 * n, n);
+            for (long i = 0; i < n; i++) {
+                labels.set(ValueLayout.JAVA_BYTE, i, (byte) (r.nextInt(3) == 0 ? 1 : 0));
+            }
+            c.copyToDevice(labels, m8, 0);
+            double up = time(c, () -> c.copyToDevice(h, f32b, 0));
+            rows.add(new Row("upload host→device (pinned)", mib(4 * n), up, gbs(4 * n, up), Double.NaN, Double.NaN, "PCIe/NVLink-C2C"));
+            double down = time(c, () -> c.copyToHost(f32b, 0, h));
+            rows.add(new Row("download device→host (pinned)", mib(4 * n), down, gbs(4 * n, down), Double.NaN, Double.NaN, ""));
+            // The host buffer now holds float garbage in its int16 half: refill it for the conversion.
+            for (long i = 0; i < n; i++) {
+                h.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) (r.nextInt(-1024, 1500)));
+            }
+            c.copyToDevice(h.asSlice(0, 2 * n), i16, 0);
+            double d2d = time(c, () -> c.copy(f32, 0, f32b, 0, 4 * n));
+            double ceiling = gbs(2 * 4 * n, d2d);
+            rows.add(new Row("copy device→device (ceiling)", mib(4 * n), d2d, ceiling, 1, Double.NaN, "read + write"));
+
+            kernel(rows, "convert int16→float32", size, time(c, () -> k.toFloat32(Kernels.SourceType.I16, i16, f32, n)), 6 * n, ceiling);
+            kernel(rows, "range mask", size, time(c, () -> k.rangeMask(f32, m8, 1, n, -100, 300, m8b)), 6 * n, ceiling);
+            kernel(rows, "discretise (fixed bin size)", size, time(c, () -> k.discretiseFixedBinSize(f32, m8b, n, -1024, 25, levels)), 9 * n, ceiling);
+            kernel(rows, "masked moments (float64)", size, time(c, () -> k.maskedMoments(f32, m8, n, partials, out5)), 5 * n, ceiling);
+            kernel(rows, "histogram (4096 bins max)", size, time(c, () -> {
+                c.fill8(hist, 0, hist.byteSize(), (byte) 0);
+                k.histogram(levels, n, 128, hist);
+            }), 4 * n, ceiling);
+            int cx = nx / 2, cy = ny / 2, cz = nz / 2;
+            long nc = (long) cx * cy * cz;
+            kernel(rows, "crop (float32, half box)", cx + "x" + cy + "x" + cz,
+                    time(c, () -> k.cropF32(f32, nx, ny, nz, nx / 4, ny / 4, nz / 4, f32b, cx, cy, cz)), 8 * nc, ceiling);
+            Geometry src = Geometry.axisAligned(new Extent(nx, ny, nz), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
+            Geometry dst = Resampling.centredGrid(src, new Vec3(1, 1, 1));
+            Extent e = dst.extent();
+            long nd = e.voxelCount();
+            try (PinnedBuffer mh = c.allocatePinned(96)) {
+                MemorySegment.copy(Resampling.indexMap(src, dst), 0, mh.segment(), ValueLayout.JAVA_DOUBLE, 0, 12);
+                c.copyToDevice(mh.segment(), map, 0);
+                c.synchronize();
+            }
+            try (DeviceBuffer resampled = c.allocate(4 * nd)) {
+                for (boolean tri : new boolean[] {false, true}) {
+                    double ms = time(c, () -> k.resampleF32(f32, nx, ny, nz, map, resampled, e.nx(), e.ny(), e.nz(), tri));
+                    rows.add(new Row("resample " + (tri ? "trilinear" : "nearest") + " to 1 mm", e.nx() + "x" + e.ny() + "x" + e.nz(), ms,
+                            Double.NaN, Double.NaN, Double.NaN, String.format(Locale.ROOT, "kernel only, %.2f Gvoxel/s", nd / ms / 1e6)));
+                }
+            }
+            return ceiling;
+        }
+    }
+
+    private static void kernel(List<Row> rows, String what, String size, double ms, long bytes, double ceiling) {
+        double g = gbs(bytes, ms);
+        rows.add(new Row(what, size, ms, g, g / ceiling, Double.NaN, "kernel only"));
+    }
+
+    /** Each CudaBackend operation end to end (upload, kernels, download) against the CPU backend on all cores. */
+    private static void endToEnd(int nx, int ny, int nz, String size, List<Row> rows, double ceiling) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService pool = Executors.newFixedThreadPool(cores);
+        Geometry g = Geometry.axisAligned(new Extent(nx, ny, nz), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
+        CpuBackend cpu = new CpuBackend(pool, 4 * cores);
+        try (pool; Volume img = Volume.allocate(g, VoxelType.INT16); Mask m = Mask.allocate(g);
+             CudaBackend cuda = CudaBackend.open(cpu)) {
+            SplittableRandom r = new SplittableRandom(2);
+            for (long i = 0; i < img.voxelCount(); i++) {
+                img.set(i, r.nextInt(-1024, 1500));
+                m.set(i, r.nextInt(3) == 0 ? 1 : 0);
+            }
+            Geometry iso = Resampling.centredGrid(g, new Vec3(1, 1, 1));
+            Binning bin = Binning.fixedBinSize(-1024, 25);
+            compare(rows, "e2e moments", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
+            compare(rows, "e2e range mask", size, () -> cuda.rangeMask(img, m, 1, -100, 300), () -> cpu.rangeMask(img, m, 1, -100, 300), cores,
+                    Mask::close);
+            compare(rows, "e2e discretise", size, () -> cuda.discretise(img, m, 1, bin), () -> cpu.discretise(img, m, 1, bin), cores, Volume::close);
+            compare(rows, "e2e resample trilinear 1 mm", size, () -> cuda.resample(img, iso, Interpolation.TRILINEAR),
+                    () -> cpu.resample(img, iso, Interpolation.TRILINEAR), cores, Volume::close);
+            cuda.keep(img, "bench");
+            compare(rows, "e2e moments, image kept on device", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
+            System.out.println("CudaBackend metrics: " + cuda.metrics().snapshot());
+        }
+    }
+
+    private static <T> void compare(List<Row> rows, String what, String size, Supplier<T> gpu, Supplier<T> cpu, int cores,
+                                    java.util.function.Consumer<T> dispose) {
+        double g = wall(gpu, dispose), c = wall(cpu, dispose);
+        rows.add(new Row(what, size, g, Double.NaN, Double.NaN, c, String.format(Locale.ROOT, "CPU %d cores; GPU %.1f× faster", cores, c / g)));
+    }
+
+    /** Median wall milliseconds of 5 runs after one warm-up. */
+    private static <T> double wall(Supplier<T> s, java.util.function.Consumer<T> dispose) {
+        dispose.accept(s.get());
+        double[] ms = new double[5];
+        for (int i = 0; i < ms.length; i++) {
+            long t0 = System.nanoTime();
+            T r = s.get();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+            dispose.accept(r);
+        }
+        Arrays.sort(ms);
+        return ms[ms.length / 2];
+    }
+
+    private static double gbs(long bytes, double ms) {
+        return bytes / ms / 1e6;
+    }
+
+    private static String mib(long bytes) {
+        return bytes / (1 << 20) + " MiB";
+    }
+}
