@@ -44,4 +44,6 @@ mv "$fatbin.tmp" "$fatbin"
   echo "ptx=compute_90"
   echo "flags=-O3 --fmad=false"
 } > "$out/hounsfield.fatbin.properties"
-echo "[cuda-kernels] wrote $fatbin ($(wc -c < "$fatbin") bytes); ptxas resource usage in $log/nvcc-resource-usage.txt"
+echo "[cuda-kernels] wrote $fatbin ($(wc -c < "$fatbin") bytes); ptxas resource usage (sm_90; every target in $log/nvcc-resource-usage.txt):"
+awk '/Compiling entry function/ { f = $0; sub(/.*function .\047?/, "", f); sub(/\047? for .*/, "", f); arch = $NF }
+     /Used [0-9]+ registers/ && arch ~ /sm_90/ { sub(/.*: /, ""); printf "[cuda-kernels]   %-22s %s\n", f, $0 }' "$log/nvcc-resource-usage.txt"

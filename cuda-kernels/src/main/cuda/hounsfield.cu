@@ -87,6 +87,16 @@ extern "C" __global__ void hf_range_mask(const float *__restrict__ v, const uint
     }
 }
 
+// ---- intensity clip, in place: v = min(max(v, lo), hi) (NaN bound: none) -------------------------------------
+extern "C" __global__ void hf_clip_f32(float *__restrict__ v, long long n, double lo, double hi) {
+    GRID_STRIDE(i, n) {
+        double x = v[i];
+        if (x < lo) x = lo;
+        if (x > hi) x = hi;
+        v[i] = (float) x;
+    }
+}
+
 // ---- discretisation (IBSI 2.7), 0 outside the mask ------------------------------------------------------
 // Fixed bin number: g = min(Ng, floor(Ng (x - lo) / (hi - lo)) + 1), lo and hi the ROI minimum and maximum; all 1 when hi == lo.
 extern "C" __global__ void hf_discretise_fbn(const float *__restrict__ v, const uint8_t *__restrict__ mask, long long n,

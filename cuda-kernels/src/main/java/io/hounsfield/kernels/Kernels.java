@@ -38,6 +38,7 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_crop_u8", "piiiiipiii"),
             Map.entry("hf_resample_f32", "piiippiiii"),
             Map.entry("hf_range_mask", "ppilddp"),
+            Map.entry("hf_clip_f32", "pldd"),
             Map.entry("hf_discretise_fbn", "pplddip"),
             Map.entry("hf_discretise_fbs", "pplddp"),
             Map.entry("hf_masked_partials", "pplp"),
@@ -114,6 +115,10 @@ public final class Kernels implements AutoCloseable {
         if (b.byteSize() < bytes) {
             throw new IllegalArgumentException(what + " needs " + bytes + " bytes, its buffer has " + b.byteSize());
         }
+        // cuMemAlloc aligns to 256 bytes; a buffer from elsewhere must still suit the widest element (8 bytes).
+        if (b.address() % 8 != 0) {
+            throw new IllegalArgumentException(what + " buffer at 0x" + Long.toHexString(b.address()) + " is not 8-byte aligned");
+        }
     }
 
     private static long count(int nx, int ny, int nz, String what) {
@@ -181,6 +186,13 @@ public final class Kernels implements AutoCloseable {
         need(mask, n, "mask");
         need(out, n, "range mask");
         launch("hf_range_mask", grid(n), 0, v, mask, label, n, lo, hi, out);
+    }
+
+    /** Clamps {@code n} float32 values in place to [lo, hi] (a NaN bound is no bound). */
+    public void clipF32(DeviceBuffer v, long n, double lo, double hi) {
+        positive(n);
+        need(v, 4 * n, "intensities");
+        launch("hf_clip_f32", grid(n), 0, v, n, lo, hi);
     }
 
     /** IBSI fixed bin number: levels 1..ng where {@code mask[i] != 0}, 0 elsewhere; {@code lo, hi} the ROI's range. */

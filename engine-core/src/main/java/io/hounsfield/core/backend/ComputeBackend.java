@@ -78,4 +78,10 @@ public interface ComputeBackend {
 
     /** How many voxels of {@code levels} (an int32 volume) hold each grey level 1..nbins ({@code [g − 1]}); others are not counted. */
     long[] histogram(Volume levels, int nbins);
+
+    /** A copy of the block {@code box} of {@code image}, in its voxel type. */
+    Volume crop(Volume image, io.hounsfield.core.IndexBox box);
+
+    /** {@code image} as float32 with every value clamped to [lo, hi] (a NaN bound is no bound). */
+    Volume clip(Volume image, double lo, double hi);
 }

@@ -473,6 +473,30 @@ public final class CpuBackend implements ComputeBackend {
         return h;
     }
 
+    @Override
+    public Volume crop(Volume image, IndexBox box) {
+        return image.crop(box);
+    }
+
+    @Override
+    public Volume clip(Volume image, double lo, double hi) {
+        Volume out = Volume.allocate(image.geometry(), io.hounsfield.core.VoxelType.FLOAT32);
+        long slice = image.extent().sliceSize();
+        return fillPerSlab(out, image.extent().nz(), (z0, z1) -> {
+            for (long i = z0 * slice, end = z1 * slice; i < end; i++) {
+                double x = image.get(i);
+                if (x < lo) {
+                    x = lo;
+                }
+                if (x > hi) {
+                    x = hi;
+                }
+                out.set(i, x);
+            }
+            return null;
+        });
+    }
+
     /** Sequential for now: the mesh of a large organ takes tens of milliseconds (see benchmarks). */
     @Override
     public Mesh mesh(Mask mask, int label, IndexBox box) {

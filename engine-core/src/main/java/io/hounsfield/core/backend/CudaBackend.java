@@ -252,6 +252,50 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
+    /**
+     * On the device only for a volume kept there ({@link #keep}; int16, uint16, uint8 or float32, which
+     * the device holds exactly): only the box comes back. Otherwise uploading the whole volume to cut a box
+     * costs more than cutting it here, so the CPU does it.
+     */
+    @Override
+    public Volume crop(Volume image, IndexBox box) {
+        VoxelType t = image.type();
+        boolean exact = t == VoxelType.INT16 || t == VoxelType.UINT16 || t == VoxelType.UINT8 || t == VoxelType.FLOAT32;
+        boolean kept = exact && device.usable() && join(device.submit(c -> cache.isKept(image)));
+        if (!kept || !box.within(image.extent())) {
+            metrics.cpuFallback();
+            return cpu.crop(image, box);
+        }
+        return onDevice(() -> cpu.crop(image, box), c -> {
+            var e = image.extent();
+            int dx = box.x1() - box.x0(), dy = box.y1() - box.y0(), dz = box.z1() - box.z0();
+            Geometry g = image.geometry().crop(box);
+            try (Upload in = floats(c, image); DeviceBuffer d = output(c, 4L * dx * dy * dz);
+                 Volume f = Volume.allocate(g, VoxelType.FLOAT32)) {
+                kernels.cropF32(in.buffer, e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0(), d, dx, dy, dz);
+                download(c, d, f.segment());
+                return f.convertTo(t); // exact: the device held these values exactly
+            }
+        });
+    }
+
+    @Override
+    public Volume clip(Volume image, double lo, double hi) {
+        return onDevice(() -> cpu.clip(image, lo, hi), c -> {
+            long n = image.voxelCount();
+            Volume out = Volume.allocate(image.geometry(), VoxelType.FLOAT32);
+            try (Upload in = floats(c, image); DeviceBuffer d = output(c, 4 * n)) {
+                c.copy(in.buffer, 0, d, 0, 4 * n); // the kept copy stays as it is
+                kernels.clipF32(d, n, lo, hi);
+                download(c, d, out.segment());
+                return out;
+            } catch (RuntimeException | Error e) {
+                out.close();
+                throw e;
+            }
+        });
+    }
+
     // ---- plumbing ------------------------------------------------------------------------------------
 
     private static void sameGrid(Volume image, Mask mask) {

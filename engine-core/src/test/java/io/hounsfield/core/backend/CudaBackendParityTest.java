@@ -120,6 +120,18 @@ class CudaBackendParityTest {
                     assertThat(cuda.histogram(x, nbins)).as("histogram").containsExactly(cpu.histogram(y, nbins));
                 }
             }
+            try (Volume x = cuda.clip(img, -20.5, 150); Volume y = cpu.clip(img, -20.5, 150)) {
+                assertThat(x.segment().mismatch(y.segment())).as("clip").isEqualTo(-1L);
+            }
+            io.hounsfield.core.IndexBox box = new io.hounsfield.core.IndexBox(c.extent().nx() / 4, 0, c.extent().nz() / 3,
+                    c.extent().nx() - 1, c.extent().ny(), c.extent().nz());
+            cuda.keep(img, c.name());
+            try (Volume x = cuda.crop(img, box); Volume y = cpu.crop(img, box)) {
+                assertThat(x.type()).isEqualTo(img.type());
+                assertThat(x.segment().mismatch(y.segment())).as("crop").isEqualTo(-1L);
+            } finally {
+                cuda.release(img);
+            }
             for (Vec3 spacing : List.of(new Vec3(1, 1, 1), new Vec3(0.35, 0.5, 3))) {
                 Geometry target = Resampling.centredGrid(g, spacing);
                 for (Interpolation mode : List.of(Interpolation.NEAREST, Interpolation.TRILINEAR)) {

@@ -77,6 +77,22 @@ class CudaBackendTest {
     }
 
     @Test
+    void cropsOfVolumesNotKeptOnTheDeviceAreCutOnTheCpu() {
+        var box = new io.hounsfield.core.IndexBox(1, 2, 3, 10, 11, 8);
+        try (Volume a = cuda.crop(image, box); Volume b = image.crop(box)) {
+            assertThat(a.segment().mismatch(b.segment())).isEqualTo(-1L);
+        }
+        assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
+        cuda.keep(image, "kept");
+        try (Volume a = cuda.crop(image, box)) {
+            assertThat(a.type()).isEqualTo(VoxelType.INT16);
+        }
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(1);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_crop_f32");
+        cuda.release(image);
+    }
+
+    @Test
     void deviceOperationsReachTheDevice() {
         try (Mask m = cuda.rangeMask(image, mask, 1, -100, 100)) {
             assertThat(m.geometry()).isEqualTo(G);

@@ -85,6 +85,19 @@ class VoxelOpsTest {
     }
 
     @Test
+    void clipClampsAndCropCopies() {
+        try (Volume img = image(VoxelType.INT16, 6); Volume c = CpuBackend.sequential().clip(img, -100, Double.NaN);
+             Volume k = CpuBackend.sequential().crop(img, new io.hounsfield.core.IndexBox(2, 3, 4, 9, 8, 7))) {
+            assertThat(c.type()).isEqualTo(VoxelType.FLOAT32);
+            for (long i = 0; i < img.voxelCount(); i++) {
+                assertThat(c.get(i)).isEqualTo(Math.max(-100, img.get(i)));
+            }
+            assertThat(k.get(0, 0, 0)).isEqualTo(img.get(2, 3, 4));
+            assertThat(k.extent()).isEqualTo(new Extent(7, 5, 3));
+        }
+    }
+
+    @Test
     void binningFollowsIbsi() {
         // IBSI 2.7: fixed bin number, Ng = 4 over [0, 8]: 0 → 1, 1.99 → 1, 2 → 2, 8 → 4 (the maximum maps to Ng).
         Binning fbn = Binning.fixedBinNumber(0, 8, 4);
