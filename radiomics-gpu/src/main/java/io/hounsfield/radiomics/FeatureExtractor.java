@@ -17,6 +17,8 @@ import io.hounsfield.radiomics.features.IntensityStatistics;
 import io.hounsfield.radiomics.features.IntensityVolumeHistogram;
 import io.hounsfield.radiomics.features.LocalIntensity;
 import io.hounsfield.radiomics.features.Morphology;
+import io.hounsfield.radiomics.features.Texture;
+import io.hounsfield.core.texture.LevelGrid;
 
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
@@ -26,6 +28,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
@@ -140,6 +143,14 @@ public final class FeatureExtractor {
                 }
                 return out;
             }));
+            Set<String> texture = new java.util.TreeSet<>(s.families());
+            texture.retainAll(RadiomicsSettings.TEXTURE_FAMILIES);
+            if (!texture.isEmpty()) {
+                groups.add(new Group((t, n) -> {
+                    LevelGrid grid = timed(t, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), s));
+                    return timed(t, "texture", () -> Texture.compute(grid, texture, s.aggregations(), backend));
+                }));
+            }
             List<CompletableFuture<List<FeatureValue>>> running = new ArrayList<>();
             for (Group g : groups) {
                 running.add(CompletableFuture.supplyAsync(() -> g.work().run(g.timings(), g.notes()), families));
@@ -233,6 +244,39 @@ public final class FeatureExtractor {
             }
         }
         return new RoiSample(v, idx);
+    }
+
+    /**
+     * The discretised grey levels of the intensity mask on the box of the morphological mask (IBSI: texture
+     * matrices use the intensity mask; GLDZM measures distances to the morphological mask's edge).
+     */
+    static LevelGrid levelGrid(RoiSample morph, RoiSample intensity, io.hounsfield.core.Extent e, RadiomicsSettings s) {
+        int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, z0 = Integer.MAX_VALUE, x1 = -1, y1 = -1, z1 = -1;
+        for (long i : morph.indices()) {
+            int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
+            x0 = Math.min(x0, x);
+            y0 = Math.min(y0, y);
+            z0 = Math.min(z0, z);
+            x1 = Math.max(x1, x);
+            y1 = Math.max(y1, y);
+            z1 = Math.max(z1, z);
+        }
+        int nx = x1 - x0 + 1, ny = y1 - y0 + 1, nz = z1 - z0 + 1;
+        int[] levels = new int[nx * ny * nz];
+        boolean[] mask = new boolean[levels.length];
+        for (long i : morph.indices()) {
+            mask[local(i, e, x0, y0, z0, nx, ny)] = true;
+        }
+        Discretisation.Levels l = s.discretisation().apply(intensity.intensities(), Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
+        for (int k = 0; k < intensity.size(); k++) {
+            levels[local(intensity.indices()[k], e, x0, y0, z0, nx, ny)] = l.levels()[k];
+        }
+        return new LevelGrid(nx, ny, nz, levels, mask, l.ng());
+    }
+
+    private static int local(long i, io.hounsfield.core.Extent e, int x0, int y0, int z0, int nx, int ny) {
+        int x = (int) (i % e.nx()) - x0, y = (int) (i / e.nx() % e.ny()) - y0, z = (int) (i / e.sliceSize()) - z0;
+        return x + nx * (y + ny * z);
     }
 
     /** IVH: integer data at step 1 over [min, max] (or the re-segmentation range); else 1000 steps of the range. */

@@ -168,10 +168,13 @@ public final class ParameterFile {
             case "intensity_statistics" -> Set.of(RadiomicsSettings.INTENSITY_STATISTICS);
             case "intensity_histogram" -> Set.of(RadiomicsSettings.INTENSITY_HISTOGRAM);
             case "intensity_volume_histogram" -> Set.of(RadiomicsSettings.IVH);
-            case "glcm", "glrlm", "glszm", "gldm", "ngtdm", "gldzm", "ngldm" ->
-                    throw new IllegalArgumentException("featureClass '" + cls + "': this build has no texture families (they come with "
-                            + "the texture issue); remove the class or use: shape, firstorder, local_intensity, intensity_histogram, "
-                            + "intensity_volume_histogram");
+            case "glcm" -> Set.of(RadiomicsSettings.GLCM);
+            case "glrlm" -> Set.of(RadiomicsSettings.GLRLM);
+            case "glszm" -> Set.of(RadiomicsSettings.GLSZM);
+            case "gldzm" -> Set.of(RadiomicsSettings.GLDZM);
+            case "ngtdm" -> Set.of(RadiomicsSettings.NGTDM);
+            // PyRadiomics' GLDM is IBSI's NGLDM (neighbouring grey level dependence, distance 1, alpha 0).
+            case "gldm", "ngldm" -> Set.of(RadiomicsSettings.NGLDM);
             default -> throw new IllegalArgumentException("unknown featureClass '" + cls + "'");
         };
     }

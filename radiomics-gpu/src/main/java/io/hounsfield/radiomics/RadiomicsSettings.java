@@ -38,7 +38,11 @@ public record RadiomicsSettings(int label, Vec3 resampledSpacing, Interpolation 
     public static final String MORPHOLOGY = "morphology", LOCAL_INTENSITY = "local intensity",
             INTENSITY_STATISTICS = "intensity-based statistics", INTENSITY_HISTOGRAM = "intensity histogram",
             IVH = "intensity-volume histogram";
-    public static final Set<String> ALL_FAMILIES = Set.of(MORPHOLOGY, LOCAL_INTENSITY, INTENSITY_STATISTICS, INTENSITY_HISTOGRAM, IVH);
+    /** The texture families (IBSI §3.6–3.11), by IBSI's abbreviations. */
+    public static final String GLCM = "GLCM", GLRLM = "GLRLM", GLSZM = "GLSZM", GLDZM = "GLDZM", NGTDM = "NGTDM", NGLDM = "NGLDM";
+    public static final Set<String> TEXTURE_FAMILIES = Set.of(GLCM, GLRLM, GLSZM, GLDZM, NGTDM, NGLDM);
+    public static final Set<String> ALL_FAMILIES = Set.of(MORPHOLOGY, LOCAL_INTENSITY, INTENSITY_STATISTICS, INTENSITY_HISTOGRAM, IVH,
+            GLCM, GLRLM, GLSZM, GLDZM, NGTDM, NGLDM);
     /** IBSI's aggregation methods, in its wording. */
     public static final List<String> AGGREGATIONS = List.of("3D", "2D, averaged", "2D, slice-merged", "2.5D, direction-merged",
             "2.5D, merged", "3D, averaged", "3D, merged");

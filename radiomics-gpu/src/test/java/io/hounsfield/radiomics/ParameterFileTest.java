@@ -58,7 +58,7 @@ class ParameterFileTest {
         assertThatThrownBy(() -> ParameterFile.parse("setting:\n  normalize: true\n", "p"))
                 .hasMessageContaining("'normalize'").hasMessageContaining("does not support");
         assertThatThrownBy(() -> ParameterFile.parse("imageType:\n  LoG: {sigma: [1]}\n", "p")).hasMessageContaining("imageType 'LoG'");
-        assertThatThrownBy(() -> ParameterFile.parse("featureClass:\n  glcm:\n", "p")).hasMessageContaining("this build has no texture families");
+        assertThat(ParameterFile.parse("featureClass:\n  glcm:\n  gldm:\n", "p").families()).containsExactlyInAnyOrder("GLCM", "NGLDM");
         assertThatThrownBy(() -> ParameterFile.parse("settings:\n  binWidth: 25\n", "p")).hasMessageContaining("unknown top-level key 'settings'");
         assertThatThrownBy(() -> ParameterFile.parse("setting:\n  binWidth: wide\n", "p")).hasMessageContaining("'binWidth' must be a number");
         assertThatThrownBy(() -> ParameterFile.parse("setting: [1, 2\n", "p")).hasMessageContaining("not valid YAML");

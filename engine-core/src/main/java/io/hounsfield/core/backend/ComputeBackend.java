@@ -4,6 +4,9 @@ import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.mesh.Mesh;
+import io.hounsfield.core.texture.LevelGrid;
+import io.hounsfield.core.texture.SparseCounts;
+import io.hounsfield.core.texture.TextureMatrices;
 
 /**
  * The seam between what is computed and where (DESIGN.md, "Backends"): the heavy voxel work of a
@@ -84,4 +87,37 @@ public interface ComputeBackend {
 
     /** {@code image} as float32 with every value clamped to [lo, hi] (a NaN bound is no bound). */
     Volume clip(Volume image, double lo, double hi);
+
+    // ---- texture matrices (IBSI §3.6–3.11) over slices z0..z1−1 of a level grid; the CPU builds them
+    // unless a backend has its own (the formulas over them are shared Java in radiomics-gpu) ----
+
+    /** Symmetric co-occurrence counts for direction {@code d}, {@code ng × ng}. */
+    default long[] cooccurrence(LevelGrid grid, int[] d, int z0, int z1) {
+        return TextureMatrices.cooccurrence(grid, d, z0, z1);
+    }
+
+    /** (level, run length) counts along {@code d}. */
+    default SparseCounts runLengths(LevelGrid grid, int[] d, int z0, int z1) {
+        return TextureMatrices.runLengths(grid, d, z0, z1);
+    }
+
+    /** (level, zone size) counts; 26-connected zones in 3D, 8-connected in a slice. */
+    default SparseCounts sizeZones(LevelGrid grid, int z0, int z1, boolean threeD) {
+        return TextureMatrices.sizeZones(grid, z0, z1, threeD);
+    }
+
+    /** (level, zone distance to the ROI edge) counts. */
+    default SparseCounts distanceZones(LevelGrid grid, int z0, int z1, boolean threeD) {
+        return TextureMatrices.distanceZones(grid, z0, z1, threeD);
+    }
+
+    /** Neighbourhood grey tone differences: {@code {s[ng], n[ng]}}. */
+    default double[][] toneDifferences(LevelGrid grid, int z0, int z1, boolean threeD) {
+        return TextureMatrices.toneDifferences(grid, z0, z1, threeD);
+    }
+
+    /** (level, dependence count) counts with coarseness {@code alpha}. */
+    default SparseCounts dependence(LevelGrid grid, int z0, int z1, boolean threeD, int alpha) {
+        return TextureMatrices.dependence(grid, z0, z1, threeD, alpha);
+    }
 }

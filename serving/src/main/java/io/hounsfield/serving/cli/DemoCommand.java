@@ -7,6 +7,7 @@ import io.hounsfield.core.backend.Backends;
 import io.hounsfield.core.backend.CpuBackend;
 import io.hounsfield.radiomics.FeatureExtractor;
 import io.hounsfield.radiomics.FeatureSet;
+import io.hounsfield.radiomics.FeatureValue;
 import io.hounsfield.radiomics.RadiomicsSettings;
 import io.hounsfield.core.dicom.DicomSeriesReader;
 import io.hounsfield.core.dicom.DicomVolume;
@@ -121,7 +122,8 @@ final class DemoCommand implements Callable<Integer> {
                     RadiomicsSettings settings = RadiomicsSettings.defaults().withLabel(first);
                     FeatureSet features = timed(stages, "IBSI features", backend.backend().name(),
                             () -> new FeatureExtractor(backend.backend()).extract(crop.image(), crop.mask(), settings),
-                            f -> f.features().size() + " features, 5 families, " + subject.names().get(first));
+                            f -> f.features().size() + " features, " + f.features().stream().map(FeatureValue::family).distinct().count() + " families, "
+                                    + subject.names().get(first));
                     report(w, subject, backend, stages, stats, out != null ? dir : null);
                     reportFeatures(w, subject, first, features);
                 }
@@ -272,7 +274,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         w.println("  (marching cubes overestimates the area of binary masks by about 8 %; see README)");
         w.println();
-        w.println("Not in the pipeline yet: IBSI texture features, ONNX segmentation, gRPC serving.");
+        w.println("Not in the pipeline yet: ONNX segmentation, gRPC serving.");
         w.flush();
     }
 

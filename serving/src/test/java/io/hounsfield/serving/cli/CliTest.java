@@ -153,7 +153,8 @@ class CliTest {
         assertThat(r.exit()).as(r.err()).isZero();
         java.util.List<String> lines = Files.readAllLines(csv);
         assertThat(lines.getFirst()).isEqualTo("ibsi_code,family,name,aggregation,value,unit");
-        assertThat(lines).hasSize(1 + 29 + 2 + 18 + 23 + 7);
+        // morphology, local intensity, statistics, histogram, IVH; GLCM, GLRLM, GLSZM, GLDZM, NGTDM, NGLDM (3D)
+        assertThat(lines).hasSize(1 + 29 + 2 + 18 + 23 + 7 + 25 + 16 + 16 + 16 + 5 + 17);
         // The lesion is a 15 mm sphere of 120 HU: the mean intensity row says so within noise.
         String mean = lines.stream().filter(l -> l.startsWith("Q4LE,")).findFirst().orElseThrow();
         assertThat(Double.parseDouble(mean.split(",")[4])).isBetween(115.0, 125.0);
@@ -163,7 +164,7 @@ class CliTest {
         var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json.out());
         assertThat(tree.at("/provenance/settings_sha256").asText()).hasSize(64);
         assertThat(tree.at("/provenance/backend").asText()).isEqualTo("cpu");
-        assertThat(tree.get("features").size()).isEqualTo(29 + 2 + 18 + 23 + 7);
+        assertThat(tree.get("features").size()).isEqualTo(29 + 2 + 18 + 23 + 7 + 25 + 16 + 16 + 16 + 5 + 17);
         assertThat(tree.at("/features/0/unit").asText()).isEqualTo("mm³");
         assertThat(tree.at("/features/0/pyradiomics_name").asText()).isEqualTo("original_shape_MeshVolume");
         Result bad = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
