@@ -50,7 +50,8 @@ public class RadiomicsBenchmark {
     @Param({"lesion", "organ"})
     public String roi;
 
-    @Param({"all", "morphology", "local intensity", "intensity-based statistics", "intensity histogram", "intensity-volume histogram"})
+    @Param({"all", "morphology", "local intensity", "intensity-based statistics", "intensity histogram", "intensity-volume histogram",
+            "GLCM", "GLRLM", "GLSZM", "GLDZM", "NGTDM", "NGLDM"})
     public String family;
 
     @Param({"1", "all"})

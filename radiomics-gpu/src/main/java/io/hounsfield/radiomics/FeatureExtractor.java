@@ -143,13 +143,13 @@ public final class FeatureExtractor {
                 }
                 return out;
             }));
-            Set<String> texture = new java.util.TreeSet<>(s.families());
-            texture.retainAll(RadiomicsSettings.TEXTURE_FAMILIES);
+            // Texture: one grid of grey levels, then each family concurrently (their matrices are independent).
+            List<String> texture = Texture.FAMILIES.stream().filter(s.families()::contains).toList();
             if (!texture.isEmpty()) {
-                groups.add(new Group((t, n) -> {
-                    LevelGrid grid = timed(t, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), s));
-                    return timed(t, "texture", () -> Texture.compute(grid, texture, s.aggregations(), backend));
-                }));
+                LevelGrid grid = timed(timings, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), s));
+                for (String family : texture) {
+                    groups.add(new Group((t, n) -> timed(t, family, () -> Texture.compute(grid, Set.of(family), s.aggregations(), backend))));
+                }
             }
             List<CompletableFuture<List<FeatureValue>>> running = new ArrayList<>();
             for (Group g : groups) {

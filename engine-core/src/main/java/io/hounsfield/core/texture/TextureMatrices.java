@@ -4,9 +4,9 @@ package io.hounsfield.core.texture;
  * The IBSI texture matrices of a {@link LevelGrid}, restricted to slices z0..z1−1 (one slice for IBSI's
  * 2D matrices, all for 3D; neighbours outside the range do not count). Neighbourhoods are IBSI's
  * defaults: Chebyshev distance 1 (26 neighbours in 3D, 8 in a slice), zones 26- or 8-connected, distances
- * to the ROI edge 6- or 4-connected. Every builder visits each voxel a bounded number of times: linear in
- * ROI voxels (× directions) for a fixed number of grey levels. The CPU reference; a backend may build the
- * same matrices elsewhere.
+ * to the ROI edge 6- or 4-connected. Every builder works on a padded copy of the slices ({@link Padded}),
+ * visiting each voxel a bounded number of times: linear in ROI box voxels (× directions) for a fixed
+ * number of grey levels. The CPU reference; a backend may build the same matrices elsewhere.
  */
 public final class TextureMatrices {
 
@@ -20,6 +20,17 @@ public final class TextureMatrices {
     private TextureMatrices() {
     }
 
+    /** Padded index of the first voxel of each row of the slab (builders loop over rows, then x: no lambdas in hot loops). */
+    private static int[] rows(Padded s) {
+        int[] r = new int[s.ny * s.nz];
+        for (int z = 0, k = 0; z < s.nz; z++) {
+            for (int y = 0; y < s.ny; y++) {
+                r[k++] = s.index(0, y, z);
+            }
+        }
+        return r;
+    }
+
     /**
      * Symmetric grey level co-occurrence counts for direction d (IBSI §3.6): pairs of intensity-mask
      * voxels (k, k + d) counted as (i, j) and (j, i); {@code [(i − 1)·ng + (j − 1)]}.
@@ -27,26 +38,15 @@ public final class TextureMatrices {
     public static long[] cooccurrence(LevelGrid g, int[] d, int z0, int z1) {
         int ng = g.ng();
         long[] m = new long[ng * ng];
-        for (int z = z0; z < z1; z++) {
-            int zn = z + d[2];
-            if (zn < z0 || zn >= z1) {
-                continue;
-            }
-            for (int y = 0; y < g.ny(); y++) {
-                int yn = y + d[1];
-                if (yn < 0 || yn >= g.ny()) {
-                    continue;
-                }
-                for (int x = 0; x < g.nx(); x++) {
-                    int xn = x + d[0];
-                    if (xn < 0 || xn >= g.nx()) {
-                        continue;
-                    }
-                    int a = g.levels()[g.index(x, y, z)], b = g.levels()[g.index(xn, yn, zn)];
-                    if (a > 0 && b > 0) {
-                        m[(a - 1) * ng + (b - 1)]++;
-                        m[(b - 1) * ng + (a - 1)]++;
-                    }
+        Padded s = Padded.of(g, z0, z1);
+        int off = s.offset(d);
+        int[] lv = s.levels;
+        for (int row : rows(s)) {
+            for (int p = row, end = row + s.nx; p < end; p++) {
+                int a = lv[p], b = lv[p + off];
+                if (a > 0 && b > 0) {
+                    m[(a - 1) * ng + (b - 1)]++;
+                    m[(b - 1) * ng + (a - 1)]++;
                 }
             }
         }
@@ -56,74 +56,49 @@ public final class TextureMatrices {
     /** Grey level run lengths along d (IBSI §3.7): maximal runs of equal level; N_v = the voxels in the slices. */
     public static SparseCounts runLengths(LevelGrid g, int[] d, int z0, int z1) {
         int ng = g.ng();
-        int maxRun = Math.max(g.nx(), Math.max(g.ny(), z1 - z0));
+        Padded s = Padded.of(g, z0, z1);
+        int maxRun = Math.max(s.nx, Math.max(s.ny, s.nz));
         long[] m = new long[ng * maxRun];
-        int[] lv = g.levels();
-        for (int z = z0; z < z1; z++) {
-            for (int y = 0; y < g.ny(); y++) {
-                for (int x = 0; x < g.nx(); x++) {
-                    int a = lv[g.index(x, y, z)];
-                    if (a == 0) {
-                        continue;
-                    }
-                    int px = x - d[0], py = y - d[1], pz = z - d[2];
-                    if (g.contains(px, py, pz) && pz >= z0 && pz < z1 && lv[g.index(px, py, pz)] == a) {
-                        continue; // not the start of a run
-                    }
+        int off = s.offset(d);
+        int[] lv = s.levels;
+        for (int row : rows(s)) {
+            for (int p = row, end = row + s.nx; p < end; p++) {
+                int a = lv[p];
+                if (a > 0 && lv[p - off] != a) { // the start of a run
                     int len = 1;
-                    for (int cx = x + d[0], cy = y + d[1], cz = z + d[2];
-                         g.contains(cx, cy, cz) && cz >= z0 && cz < z1 && lv[g.index(cx, cy, cz)] == a;
-                         cx += d[0], cy += d[1], cz += d[2]) {
+                    for (int q = p + off; lv[q] == a; q += off) {
                         len++;
                     }
                     m[(a - 1) * maxRun + (len - 1)]++;
                 }
             }
         }
-        return SparseCounts.ofDense(m, ng, maxRun, g.count(z0, z1));
-    }
-
-    /** Neighbour offsets: 26 in 3D, 8 in a slice; {@code before} keeps those visited earlier in x-fastest order. */
-    private static int[][] neighbours(boolean threeD, boolean before) {
-        java.util.List<int[]> out = new java.util.ArrayList<>();
-        for (int dz = threeD ? -1 : 0; dz <= (threeD ? 1 : 0); dz++) {
-            for (int dy = -1; dy <= 1; dy++) {
-                for (int dx = -1; dx <= 1; dx++) {
-                    boolean earlier = dz < 0 || dz == 0 && (dy < 0 || dy == 0 && dx < 0);
-                    if ((dx | dy | dz) != 0 && (!before || earlier)) {
-                        out.add(new int[] {dx, dy, dz});
-                    }
-                }
-            }
-        }
-        return out.toArray(int[][]::new);
+        return SparseCounts.ofDense(m, ng, maxRun, s.count());
     }
 
     /**
      * Zones: connected voxels of equal level (26-connected in 3D, 8 in a slice), by union–find in one
-     * pass over the voxels. Returns each voxel's zone root (−1 outside the intensity mask).
+     * pass over the voxels. Returns each padded voxel's zone root (−1 outside the intensity mask).
      */
     private static int[] zones(LevelGrid g, int z0, int z1, boolean threeD) {
-        int[] lv = g.levels();
+        return g.derived("zones " + z0 + " " + z1 + " " + threeD, () -> label(Padded.of(g, z0, z1), threeD));
+    }
+
+    private static int[] label(Padded s, boolean threeD) {
+        int[] lv = s.levels;
         int[] parent = new int[lv.length];
         java.util.Arrays.fill(parent, -1);
-        int[][] back = neighbours(threeD, true);
-        for (int z = z0; z < z1; z++) {
-            for (int y = 0; y < g.ny(); y++) {
-                for (int x = 0; x < g.nx(); x++) {
-                    int k = g.index(x, y, z), a = lv[k];
-                    if (a == 0) {
-                        continue;
-                    }
-                    parent[k] = k;
-                    for (int[] o : back) {
-                        int qx = x + o[0], qy = y + o[1], qz = z + o[2];
-                        if (qz >= z0 && g.contains(qx, qy, qz)) {
-                            int q = g.index(qx, qy, qz);
-                            if (lv[q] == a) {
-                                union(parent, k, q);
-                            }
-                        }
+        int[] back = s.neighbourOffsets(threeD, true);
+        for (int row : rows(s)) {
+            for (int p = row, end = row + s.nx; p < end; p++) {
+                int a = lv[p];
+                if (a == 0) {
+                    continue;
+                }
+                parent[p] = p;
+                for (int o : back) {
+                    if (lv[p + o] == a) {
+                        union(parent, p, p + o);
                     }
                 }
             }
@@ -158,6 +133,7 @@ public final class TextureMatrices {
 
     /** Grey level size zones (IBSI §3.8): (level, zone size) counts. */
     public static SparseCounts sizeZones(LevelGrid g, int z0, int z1, boolean threeD) {
+        Padded s = Padded.of(g, z0, z1);
         int[] root = zones(g, z0, z1, threeD);
         int[] size = new int[root.length];
         for (int r : root) {
@@ -169,10 +145,10 @@ public final class TextureMatrices {
         int n = 0;
         for (int k = 0; k < root.length; k++) {
             if (root[k] == k) {
-                keys[n++] = (long) g.levels()[k] << 32 | size[k];
+                keys[n++] = (long) s.levels[k] << 32 | size[k];
             }
         }
-        return SparseCounts.ofKeys(keys, n, g.count(z0, z1));
+        return SparseCounts.ofKeys(keys, n, s.count());
     }
 
     /**
@@ -180,44 +156,34 @@ public final class TextureMatrices {
      * 6-neighbour (4 in a slice) outside the mask, the slices or the grid; otherwise one more than the
      * nearest such voxel along 6- (4-) connected paths. 0 outside the mask.
      */
-    static int[] edgeDistances(LevelGrid g, int z0, int z1, boolean threeD) {
-        int[][] faces = threeD
-                ? new int[][] {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}}
-                : new int[][] {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}};
-        boolean[] m = g.morph();
+    private static int[] edgeDistances(Padded s, boolean threeD) {
+        int[] faces = threeD
+                ? new int[] {s.offset(1, 0, 0), s.offset(-1, 0, 0), s.offset(0, 1, 0), s.offset(0, -1, 0), s.offset(0, 0, 1), s.offset(0, 0, -1)}
+                : new int[] {s.offset(1, 0, 0), s.offset(-1, 0, 0), s.offset(0, 1, 0), s.offset(0, -1, 0)};
+        boolean[] m = s.morph;
         int[] dist = new int[m.length];
         int[] queue = new int[m.length];
-        int head = 0, tail = 0;
-        for (int z = z0; z < z1; z++) {
-            for (int y = 0; y < g.ny(); y++) {
-                for (int x = 0; x < g.nx(); x++) {
-                    int k = g.index(x, y, z);
-                    if (!m[k]) {
-                        continue;
-                    }
-                    for (int[] f : faces) {
-                        int qx = x + f[0], qy = y + f[1], qz = z + f[2];
-                        if (!g.contains(qx, qy, qz) || qz < z0 || qz >= z1 || !m[g.index(qx, qy, qz)]) {
-                            dist[k] = 1;
-                            queue[tail++] = k;
+        int[] tail = {0};
+        for (int row : rows(s)) {
+            for (int p = row, end = row + s.nx; p < end; p++) {
+                if (m[p]) {
+                    for (int f : faces) {
+                        if (!m[p + f]) {
+                            dist[p] = 1;
+                            queue[tail[0]++] = p;
                             break;
                         }
                     }
                 }
             }
         }
-        int plane = g.nx() * g.ny();
-        while (head < tail) {
-            int k = queue[head++];
-            int x = k % g.nx(), y = k / g.nx() % g.ny(), z = k / plane;
-            for (int[] f : faces) {
-                int qx = x + f[0], qy = y + f[1], qz = z + f[2];
-                if (g.contains(qx, qy, qz) && qz >= z0 && qz < z1) {
-                    int q = g.index(qx, qy, qz);
-                    if (m[q] && dist[q] == 0) {
-                        dist[q] = dist[k] + 1;
-                        queue[tail++] = q;
-                    }
+        for (int head = 0; head < tail[0]; head++) {
+            int p = queue[head];
+            for (int f : faces) {
+                int q = p + f;
+                if (m[q] && dist[q] == 0) {
+                    dist[q] = dist[p] + 1;
+                    queue[tail[0]++] = q;
                 }
             }
         }
@@ -226,14 +192,15 @@ public final class TextureMatrices {
 
     /** Grey level distance zones (IBSI §3.9): (level, smallest edge distance of the zone's voxels) counts. */
     public static SparseCounts distanceZones(LevelGrid g, int z0, int z1, boolean threeD) {
+        Padded s = Padded.of(g, z0, z1);
         int[] root = zones(g, z0, z1, threeD);
-        int[] dist = edgeDistances(g, z0, z1, threeD);
+        int[] dist = edgeDistances(s, threeD);
         int[] zoneDist = new int[root.length];
         java.util.Arrays.fill(zoneDist, Integer.MAX_VALUE);
         for (int k = 0; k < root.length; k++) {
             if (root[k] >= 0) {
-                // An intensity voxel outside the morphological mask (not possible after re-segmentation, which only
-                // removes voxels) would have distance 0: count it as at the edge.
+                // An intensity voxel outside the morphological mask cannot occur (re-segmentation only removes
+                // voxels); were it to, it would count as at the edge.
                 zoneDist[root[k]] = Math.min(zoneDist[root[k]], Math.max(1, dist[k]));
             }
         }
@@ -241,49 +208,43 @@ public final class TextureMatrices {
         int n = 0;
         for (int k = 0; k < root.length; k++) {
             if (root[k] == k) {
-                keys[n++] = (long) g.levels()[k] << 32 | zoneDist[k];
+                keys[n++] = (long) s.levels[k] << 32 | zoneDist[k];
             }
         }
-        return SparseCounts.ofKeys(keys, n, g.count(z0, z1));
+        return SparseCounts.ofKeys(keys, n, s.count());
     }
 
     /**
      * Neighbourhood grey tone differences (IBSI §3.10): for each intensity voxel with at least one
-     * neighbour in the mask, |level − mean level of those neighbours|, summed per level. Returns
-     * {@code s} (ng sums) and {@code n} (ng counts of such voxels) as {@code double[2][ng]}.
+     * neighbour in the mask, |level − mean level of those neighbours|, summed per level, in voxel order.
+     * Returns {@code s} (ng sums) and {@code n} (ng counts of such voxels) as {@code double[2][ng]}.
      */
     public static double[][] toneDifferences(LevelGrid g, int z0, int z1, boolean threeD) {
-        int[][] nb = neighbours(threeD, false);
+        Padded s = Padded.of(g, z0, z1);
+        int[] nb = s.neighbourOffsets(threeD, false);
         int ng = g.ng();
-        double[] s = new double[ng], n = new double[ng];
-        int[] lv = g.levels();
-        for (int z = z0; z < z1; z++) {
-            for (int y = 0; y < g.ny(); y++) {
-                for (int x = 0; x < g.nx(); x++) {
-                    int a = lv[g.index(x, y, z)];
-                    if (a == 0) {
-                        continue;
-                    }
-                    long sum = 0;
-                    int w = 0;
-                    for (int[] o : nb) {
-                        int qx = x + o[0], qy = y + o[1], qz = z + o[2];
-                        if (g.contains(qx, qy, qz) && qz >= z0 && qz < z1) {
-                            int b = lv[g.index(qx, qy, qz)];
-                            if (b > 0) {
-                                sum += b;
-                                w++;
-                            }
-                        }
-                    }
-                    if (w > 0) {
-                        s[a - 1] += Math.abs(a - (double) sum / w);
-                        n[a - 1]++;
-                    }
+        double[] sum = new double[ng], n = new double[ng];
+        int[] lv = s.levels;
+        for (int row : rows(s)) {
+            for (int p = row, end = row + s.nx; p < end; p++) {
+                int a = lv[p];
+                if (a == 0) {
+                    continue;
+                }
+                long total = 0;
+                int w = 0;
+                for (int o : nb) {
+                    int b = lv[p + o];
+                    total += b;
+                    w += b > 0 ? 1 : 0;
+                }
+                if (w > 0) {
+                    sum[a - 1] += Math.abs(a - (double) total / w);
+                    n[a - 1]++;
                 }
             }
         }
-        return new double[][] {s, n};
+        return new double[][] {sum, n};
     }
 
     /**
@@ -291,31 +252,31 @@ public final class TextureMatrices {
      * neighbours in the mask whose level differs by at most {@code alpha}; (level, that count) counts.
      */
     public static SparseCounts dependence(LevelGrid g, int z0, int z1, boolean threeD, int alpha) {
-        int[][] nb = neighbours(threeD, false);
+        Padded s = Padded.of(g, z0, z1);
+        int[] nb = s.neighbourOffsets(threeD, false);
         int ng = g.ng(), cols = nb.length + 1;
         long[] m = new long[ng * cols];
-        int[] lv = g.levels();
-        for (int z = z0; z < z1; z++) {
-            for (int y = 0; y < g.ny(); y++) {
-                for (int x = 0; x < g.nx(); x++) {
-                    int a = lv[g.index(x, y, z)];
-                    if (a == 0) {
-                        continue;
-                    }
-                    int k = 1;
-                    for (int[] o : nb) {
-                        int qx = x + o[0], qy = y + o[1], qz = z + o[2];
-                        if (g.contains(qx, qy, qz) && qz >= z0 && qz < z1) {
-                            int b = lv[g.index(qx, qy, qz)];
-                            if (b > 0 && Math.abs(b - a) <= alpha) {
-                                k++;
-                            }
-                        }
-                    }
-                    m[(a - 1) * cols + (k - 1)]++;
+        int[] lv = s.levels;
+        for (int row : rows(s)) {
+            for (int p = row, end = row + s.nx; p < end; p++) {
+                int a = lv[p];
+                if (a == 0) {
+                    continue;
                 }
+                int k = 1;
+                if (alpha == 0) { // IBSI's default: equal levels only, counted without branches
+                    for (int o : nb) {
+                        k += lv[p + o] == a ? 1 : 0;
+                    }
+                } else {
+                    for (int o : nb) {
+                        int b = lv[p + o];
+                        k += b > 0 && Math.abs(b - a) <= alpha ? 1 : 0;
+                    }
+                }
+                m[(a - 1) * cols + (k - 1)]++;
             }
         }
-        return SparseCounts.ofDense(m, ng, cols, g.count(z0, z1));
+        return SparseCounts.ofDense(m, ng, cols, s.count());
     }
 }
