@@ -4,7 +4,8 @@
 # to JMH (e.g. -p roi=lesion -p family=all for a quick run).
 set -eu
 . "$(dirname "$0")/common.sh"
-out="benchmarks/results/radiomics-$(date -u +%Y-%m-%d).txt"
+# RESULT_NAME names the result file (default "radiomics"), e.g. for a run of some families only.
+out="benchmarks/results/${RESULT_NAME:-radiomics}-$(date -u +%Y-%m-%d).txt"
 {
   header RadiomicsBenchmark
   echo "# volume: 512x512x128 int16, 0.8x0.8x2.5 mm; lesion ~75k voxels, organ ~2.1M voxels; bin width 25; no resampling"

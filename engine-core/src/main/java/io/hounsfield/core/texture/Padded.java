@@ -10,6 +10,8 @@ final class Padded {
     final int nx, ny, nz, px, py;
     final int[] levels;
     final boolean[] morph;
+    /** Padded indices of the intensity-mask voxels, in x-fastest order: the builders visit only these. */
+    final int[] roi;
 
     private Padded(LevelGrid g, int z0, int z1) {
         nx = g.nx();
@@ -24,6 +26,16 @@ final class Padded {
                 int src = g.index(0, y, z0 + z), dst = index(0, y, z);
                 System.arraycopy(g.levels(), src, levels, dst, nx);
                 System.arraycopy(g.morph(), src, morph, dst, nx);
+            }
+        }
+        int n = 0;
+        for (int v : levels) {
+            n += v > 0 ? 1 : 0;
+        }
+        roi = new int[n];
+        for (int p = 0, k = 0; p < levels.length; p++) {
+            if (levels[p] > 0) {
+                roi[k++] = p;
             }
         }
     }
@@ -66,17 +78,8 @@ final class Padded {
         return java.util.Arrays.copyOf(out, n);
     }
 
-    private long count = -1;
-
     /** Voxels of the intensity mask. */
-    synchronized long count() {
-        if (count < 0) {
-            long n = 0;
-            for (int v : levels) {
-                n += v > 0 ? 1 : 0;
-            }
-            count = n;
-        }
-        return count;
+    long count() {
+        return roi.length;
     }
 }

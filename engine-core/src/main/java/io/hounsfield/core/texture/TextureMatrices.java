@@ -41,13 +41,11 @@ public final class TextureMatrices {
         Padded s = Padded.of(g, z0, z1);
         int off = s.offset(d);
         int[] lv = s.levels;
-        for (int row : rows(s)) {
-            for (int p = row, end = row + s.nx; p < end; p++) {
-                int a = lv[p], b = lv[p + off];
-                if (a > 0 && b > 0) {
-                    m[(a - 1) * ng + (b - 1)]++;
-                    m[(b - 1) * ng + (a - 1)]++;
-                }
+        for (int p : s.roi) {
+            int a = lv[p], b = lv[p + off];
+            if (b > 0) {
+                m[(a - 1) * ng + (b - 1)]++;
+                m[(b - 1) * ng + (a - 1)]++;
             }
         }
         return m;
@@ -61,16 +59,14 @@ public final class TextureMatrices {
         long[] m = new long[ng * maxRun];
         int off = s.offset(d);
         int[] lv = s.levels;
-        for (int row : rows(s)) {
-            for (int p = row, end = row + s.nx; p < end; p++) {
-                int a = lv[p];
-                if (a > 0 && lv[p - off] != a) { // the start of a run
-                    int len = 1;
-                    for (int q = p + off; lv[q] == a; q += off) {
-                        len++;
-                    }
-                    m[(a - 1) * maxRun + (len - 1)]++;
+        for (int p : s.roi) {
+            int a = lv[p];
+            if (lv[p - off] != a) { // the start of a run
+                int len = 1;
+                for (int q = p + off; lv[q] == a; q += off) {
+                    len++;
                 }
+                m[(a - 1) * maxRun + (len - 1)]++;
             }
         }
         return SparseCounts.ofDense(m, ng, maxRun, s.count());
@@ -89,17 +85,12 @@ public final class TextureMatrices {
         int[] parent = new int[lv.length];
         java.util.Arrays.fill(parent, -1);
         int[] back = s.neighbourOffsets(threeD, true);
-        for (int row : rows(s)) {
-            for (int p = row, end = row + s.nx; p < end; p++) {
-                int a = lv[p];
-                if (a == 0) {
-                    continue;
-                }
-                parent[p] = p;
-                for (int o : back) {
-                    if (lv[p + o] == a) {
-                        union(parent, p, p + o);
-                    }
+        for (int p : s.roi) {
+            int a = lv[p];
+            parent[p] = p;
+            for (int o : back) {
+                if (lv[p + o] == a) {
+                    union(parent, p, p + o);
                 }
             }
         }
@@ -225,23 +216,18 @@ public final class TextureMatrices {
         int ng = g.ng();
         double[] sum = new double[ng], n = new double[ng];
         int[] lv = s.levels;
-        for (int row : rows(s)) {
-            for (int p = row, end = row + s.nx; p < end; p++) {
-                int a = lv[p];
-                if (a == 0) {
-                    continue;
-                }
-                long total = 0;
-                int w = 0;
-                for (int o : nb) {
-                    int b = lv[p + o];
-                    total += b;
-                    w += b > 0 ? 1 : 0;
-                }
-                if (w > 0) {
-                    sum[a - 1] += Math.abs(a - (double) total / w);
-                    n[a - 1]++;
-                }
+        for (int p : s.roi) {
+            int a = lv[p];
+            long total = 0;
+            int w = 0;
+            for (int o : nb) {
+                int b = lv[p + o];
+                total += b;
+                w += b > 0 ? 1 : 0;
+            }
+            if (w > 0) {
+                sum[a - 1] += Math.abs(a - (double) total / w);
+                n[a - 1]++;
             }
         }
         return new double[][] {sum, n};
@@ -257,25 +243,20 @@ public final class TextureMatrices {
         int ng = g.ng(), cols = nb.length + 1;
         long[] m = new long[ng * cols];
         int[] lv = s.levels;
-        for (int row : rows(s)) {
-            for (int p = row, end = row + s.nx; p < end; p++) {
-                int a = lv[p];
-                if (a == 0) {
-                    continue;
+        for (int p : s.roi) {
+            int a = lv[p];
+            int k = 1;
+            if (alpha == 0) { // IBSI's default: equal levels only, counted without branches
+                for (int o : nb) {
+                    k += lv[p + o] == a ? 1 : 0;
                 }
-                int k = 1;
-                if (alpha == 0) { // IBSI's default: equal levels only, counted without branches
-                    for (int o : nb) {
-                        k += lv[p + o] == a ? 1 : 0;
-                    }
-                } else {
-                    for (int o : nb) {
-                        int b = lv[p + o];
-                        k += b > 0 && Math.abs(b - a) <= alpha ? 1 : 0;
-                    }
+            } else {
+                for (int o : nb) {
+                    int b = lv[p + o];
+                    k += b > 0 && Math.abs(b - a) <= alpha ? 1 : 0;
                 }
-                m[(a - 1) * cols + (k - 1)]++;
             }
+            m[(a - 1) * cols + (k - 1)]++;
         }
         return SparseCounts.ofDense(m, ng, cols, s.count());
     }

@@ -137,7 +137,7 @@ final class ExtractCommand implements Callable<Integer> {
             w.printf("    {\"ibsi_code\": %s, \"family\": %s, \"name\": %s, \"aggregation\": %s, \"value\": %s, \"unit\": %s, \"pyradiomics_name\": %s}%s%n",
                     str(f.ibsiCode()), str(f.family()), str(f.name()), str(f.aggregation()),
                     Double.isFinite(f.value()) ? num(f.value()) : "null", str(f.unit()),
-                    PyRadiomicsNames.of(f.ibsiCode()).map(ExtractCommand::str).orElse("null"), i + 1 < fs.features().size() ? "," : "");
+                    PyRadiomicsNames.of(f.ibsiCode(), f.aggregation()).map(ExtractCommand::str).orElse("null"), i + 1 < fs.features().size() ? "," : "");
         }
         w.println("  ]");
         w.println("}");

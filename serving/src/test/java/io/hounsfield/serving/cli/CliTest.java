@@ -167,6 +167,10 @@ class CliTest {
         assertThat(tree.get("features").size()).isEqualTo(29 + 2 + 18 + 23 + 7 + 25 + 16 + 16 + 16 + 5 + 17);
         assertThat(tree.at("/features/0/unit").asText()).isEqualTo("mm³");
         assertThat(tree.at("/features/0/pyradiomics_name").asText()).isEqualTo("original_shape_MeshVolume");
+        var contrast = java.util.stream.StreamSupport.stream(tree.get("features").spliterator(), false)
+                .filter(f -> f.get("ibsi_code").asText().equals("ACUI")).findFirst().orElseThrow();
+        assertThat(contrast.get("aggregation").asText()).isEqualTo("3D, averaged");
+        assertThat(contrast.get("pyradiomics_name").asText()).isEqualTo("original_glcm_Contrast");
         Result bad = run("extract", "--image", dir.resolve("image.nii.gz").toString(), "--mask", dir.resolve("mask.nii.gz").toString(),
                 "--label", "9");
         assertThat(bad.exit()).isEqualTo(1);
