@@ -58,6 +58,9 @@ class CpuBackendDeterminismTest {
                         List.of("3D"), "HU");
                 FeatureSet a = sequential.extract(p.image(), p.mask(), s), b = concurrent.extract(p.image(), p.mask(), s);
                 assertThat(b.features()).containsExactlyElementsOf(a.features());
+                // and again: repeated runs (concurrent families, texture grids built afresh) give the same bits
+                assertThat(concurrent.extract(p.image(), p.mask(), s).features()).containsExactlyElementsOf(a.features());
+                assertThat(a.features().stream().map(FeatureValue::family).distinct()).hasSize(RadiomicsSettings.ALL_FAMILIES.size());
                 assertThat(b.provenance().notes()).isEqualTo(a.provenance().notes());
                 assertThat(b.provenance().timingsMs().keySet()).containsExactlyElementsOf(a.provenance().timingsMs().keySet());
             }
