@@ -1,7 +1,9 @@
 /**
- * ONNX segmentation (to come, issue 7): ONNX Runtime sessions (CPU; the CUDA execution provider where
- * its native libraries load), model descriptors, sliding-window inference with Gaussian blending,
- * and post-processing (argmax, largest connected component, hole filling). Models never come from
- * the network.
+ * ONNX segmentation: models ({@code .onnx} plus a descriptor) loaded once into a {@link
+ * io.hounsfield.segmentation.ModelRegistry} (ONNX Runtime's CPU provider; its CUDA provider where its
+ * native libraries load), sliding-window inference with Gaussian blending ({@link
+ * io.hounsfield.segmentation.SlidingWindow}), post-processing (argmax or threshold, largest connected
+ * component, hole filling), and the whole image-to-mask path ({@link io.hounsfield.segmentation.Segmenter}).
+ * Models never come from the network.
  */
 package io.hounsfield.segmentation;
