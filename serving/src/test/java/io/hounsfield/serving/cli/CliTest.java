@@ -192,6 +192,26 @@ class CliTest {
     }
 
     @Test
+    void analyzeSegmentsWithTheDemoModelThenExtractsEveryLabel() throws Exception {
+        Path ph = dir.resolve("phantom"), out = dir.resolve("analysis");
+        Result p = run("phantom", "--size", "medium", "--seed", "6001", "--random-anatomy", "--out", ph.toString());
+        assertThat(p.exit()).as(p.err()).isZero();
+        Result r = run("analyze", ph.resolve("image.nii.gz").toString(), "--out", out.toString(), "--format", "json");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("Model demo-ct", "segment: windows and blending", "2 of 2 labels found");
+        assertThat(out.resolve("mask.nii.gz")).exists();
+        var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("features-lesion.json").toFile());
+        assertThat(tree.get("features").size()).isEqualTo(29 + 2 + 18 + 23 + 7 + 25 + 16 + 16 + 16 + 5 + 17);
+        assertThat(out.resolve("features-liver.json")).exists();
+        Files.createDirectories(dir.resolve("models"));
+        Files.writeString(dir.resolve("models").resolve("m.onnx"), "not a model");
+        Files.writeString(dir.resolve("models").resolve("m.yaml"), "name: m\ninput: {spacing: [1, 1, 1], patch: [8, 8, 8]}\nlabels: [bg, fg]\n");
+        Result bad = run("analyze", ph.resolve("image.nii.gz").toString(), "--model", dir.resolve("models").toString(), "--out", out.toString());
+        assertThat(bad.exit()).isEqualTo(1);
+        assertThat(bad.err()).contains("m.onnx").contains("not a loadable ONNX model");
+    }
+
+    @Test
     void badInputGivesOneClearLineAndExitCode1() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.nii"), "not a volume at all".repeat(30));
         Result r = run("convert", bad.toString(), dir.resolve("x.nii").toString());
