@@ -193,7 +193,27 @@ class SegmentationTest {
                         assertThat(r.mask().label(17, y, z)).isEqualTo(2);
                     }
                 }
-                assertThat(r.timingsMs()).containsKeys("resample", "windows and blending", "post-processing", "resample back", "total");
+                assertThat(r.timingsMs()).containsKeys("resample", "windows", "blending", "post-processing", "resample back", "total");
+            }
+        }
+    }
+
+    /** The direct label resampling equals the backend's nearest-neighbour resampling, voxel for voxel. */
+    @Test
+    void labelsGoBackExactlyAsTheBackendsNearestResampling() {
+        Geometry fine = new Geometry(new Extent(23, 19, 17), new Vec3(0.7, 0.9, 1.3), new Vec3(3, -2, 1),
+                io.hounsfield.core.Mat3.rotation(new Vec3(0.3, 1, 0.2), 0.4));
+        Geometry coarse = io.hounsfield.core.backend.Resampling.centredGrid(fine, new Vec3(2.8, 2.8, 4));
+        SplittableRandom r = new SplittableRandom(3);
+        try (Mask m = Mask.allocate(coarse)) {
+            for (long i = 0; i < m.asVolume().voxelCount(); i++) {
+                m.set(i, r.nextInt(3));
+            }
+            try (Mask a = Segmenter.nearest(m, fine);
+                 Volume b = CpuBackend.sequential().resample(m.asVolume(), fine, io.hounsfield.core.backend.Interpolation.NEAREST)) {
+                for (long i = 0; i < b.voxelCount(); i++) {
+                    assertThat(a.label(i)).as("voxel %d", i).isEqualTo((int) b.get(i));
+                }
             }
         }
     }

@@ -198,7 +198,7 @@ class CliTest {
         assertThat(p.exit()).as(p.err()).isZero();
         Result r = run("analyze", ph.resolve("image.nii.gz").toString(), "--out", out.toString(), "--format", "json");
         assertThat(r.exit()).as(r.err()).isZero();
-        assertThat(r.out()).contains("Model demo-ct", "segment: windows and blending", "2 of 2 labels found");
+        assertThat(r.out()).contains("Model demo-ct", "segment: windows", "2 of 2 labels found");
         assertThat(out.resolve("mask.nii.gz")).exists();
         var tree = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("features-lesion.json").toFile());
         assertThat(tree.get("features").size()).isEqualTo(29 + 2 + 18 + 23 + 7 + 25 + 16 + 16 + 16 + 5 + 17);
