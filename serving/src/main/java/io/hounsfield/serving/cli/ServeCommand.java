@@ -1,0 +1,76 @@
+package io.hounsfield.serving.cli;
+
+import io.hounsfield.core.backend.Backends;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.segmentation.DemoModel;
+import io.hounsfield.segmentation.ModelRegistry;
+import io.hounsfield.serving.grpc.HounsfieldServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/** {@code hounsfield serve}: the gRPC server, with defaults that work without flags (loopback, port 50051, the demo model, auto backend). */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve hounsfield.v1 over gRPC (plaintext; loopback only unless --allow-remote-plaintext), with grpc.health.v1 and reflection.")
+final class ServeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    String host;
+
+    @Option(names = "--port", defaultValue = "50051", description = "Port (0: any free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Folder of NAME.onnx + NAME.yaml models (default: the shipped demo model).")
+    Path modelDir;
+
+    @Option(names = "--max-concurrent", description = "Requests computing at once (default: half the cores, at least 1).")
+    Integer maxConcurrent;
+
+    @Option(names = "--max-queue", defaultValue = "16", description = "Requests that may wait; beyond, RESOURCE_EXHAUSTED. Default: ${DEFAULT-VALUE}.")
+    int maxQueue;
+
+    @Option(names = "--upload-budget-mb", description = "Host memory uploaded volumes may hold together, MiB (default: the JVM's max heap, at least 1 GiB).")
+    Long uploadBudgetMb;
+
+    @Option(names = "--allow-remote-plaintext", description = "Listen on a non-loopback address without TLS (TLS and tokens are not built yet): a warning is logged.")
+    boolean allowRemotePlaintext;
+
+    @picocli.CommandLine.Mixin
+    BackendOption backendOption;
+
+    @Override
+    public Integer call() throws Exception {
+        InetAddress address = InetAddress.getByName(host);
+        if (!address.isLoopbackAddress()) {
+            if (!allowRemotePlaintext) {
+                throw new IllegalArgumentException("--host " + host + " is not a loopback address and this server has no TLS yet: "
+                        + "pass --allow-remote-plaintext to accept unencrypted, unauthenticated connections from the network");
+            }
+            LOG.warn("serving plaintext, without authentication, on {} (reachable from the network)", host);
+        }
+        HounsfieldServer.Config d = HounsfieldServer.Config.defaults();
+        HounsfieldServer.Config config = new HounsfieldServer.Config(d.maxChunkBytes(), maxConcurrent == null ? d.maxConcurrent() : maxConcurrent,
+                maxQueue, uploadBudgetMb == null ? d.uploadBudgetBytes() : uploadBudgetMb << 20);
+        int threads = Runtime.getRuntime().availableProcessors();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ModelRegistry.Options mo = new ModelRegistry.Options(threads, false);
+        try (pool; ModelRegistry models = modelDir == null ? DemoModel.open(mo) : ModelRegistry.open(modelDir, mo);
+             Backends.Selected backend = backendOption.open(new CpuBackend(pool, 4 * threads));
+             HounsfieldServer server = HounsfieldServer.startNetty(host, port, config, backend.backend(), models)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "hounsfield-drain"));
+            System.err.printf("hounsfield serving on %s:%d (backend %s — %s); Ctrl-C drains and stops%n", host, server.port(),
+                    backend.backend().name(), backend.reason());
+            server.awaitTermination();
+        }
+        return 0;
+    }
+}

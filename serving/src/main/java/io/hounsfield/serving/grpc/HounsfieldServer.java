@@ -1,0 +1,151 @@
+package io.hounsfield.serving.grpc;
+
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.hounsfield.core.backend.ComputeBackend;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.radiomics.FeatureExtractor;
+import io.hounsfield.radiomics.FeatureValue;
+import io.hounsfield.radiomics.RadiomicsSettings;
+import io.hounsfield.segmentation.ModelRegistry;
+import io.hounsfield.serving.api.v1.FeatureInfo;
+import io.hounsfield.serving.api.v1.HounsfieldGrpc;
+import io.hounsfield.serving.api.v1.Limits;
+import io.hounsfield.testvolumes.IbsiDigitalPhantom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The gRPC server: {@code hounsfield.v1.Hounsfield}, {@code grpc.health.v1} health (NOT_SERVING while it
+ * warms up and while it drains), server reflection, keepalive, deliberate message-size limits (volumes
+ * travel in chunks of at most {@link Config#maxChunkBytes}), admission control and an upload budget.
+ * Lifecycle as grpc-java's: {@link #shutdown()} drains in-flight calls, {@link #awaitTermination}.
+ */
+public final class HounsfieldServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HounsfieldServer.class);
+
+    /**
+     * @param maxChunkBytes      the largest upload chunk clients should send; messages may be 1 MiB larger
+     * @param maxConcurrent      requests that compute at once
+     * @param maxQueued          requests that may wait; beyond, RESOURCE_EXHAUSTED at once
+     * @param uploadBudgetBytes  host memory uploads may hold together
+     */
+    public record Config(int maxChunkBytes, int maxConcurrent, int maxQueued, long uploadBudgetBytes) {
+        public static Config defaults() {
+            long heapFree = Runtime.getRuntime().maxMemory();
+            return new Config(4 << 20, Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 16, Math.max(1L << 30, heapFree));
+        }
+
+        int maxMessageBytes() {
+            return maxChunkBytes + (1 << 20);
+        }
+    }
+
+    private final Server server;
+    private final HealthStatusManager health;
+    private final VolumeStore store;
+
+    private HounsfieldServer(Server server, HealthStatusManager health, VolumeStore store) {
+        this.server = server;
+        this.health = health;
+        this.store = store;
+    }
+
+    /** A Netty server on {@code host:port} (plaintext; TLS and tokens come with the production work of issue 8). */
+    public static HounsfieldServer startNetty(String host, int port, Config config, ComputeBackend backend, ModelRegistry models) throws IOException {
+        NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(host), port))
+                .keepAliveTime(30, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
+                .maxInboundMessageSize(config.maxMessageBytes());
+        return start(b, config, backend, models);
+    }
+
+    /** The services on any server builder (tests use the in-process transport). */
+    public static HounsfieldServer start(ServerBuilder<?> builder, Config config, ComputeBackend backend, ModelRegistry models) throws IOException {
+        HealthStatusManager health = new HealthStatusManager();
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        health.setStatus(HounsfieldGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
+        VolumeStore store = new VolumeStore(config.uploadBudgetBytes());
+        Limits limits = Limits.newBuilder().setMaxMessageBytes(config.maxMessageBytes()).setMaxChunkBytes(config.maxChunkBytes())
+                .setMaxConcurrentRequests(config.maxConcurrent()).setMaxQueuedRequests(config.maxQueued())
+                .setUploadBudgetBytes(config.uploadBudgetBytes()).build();
+        HounsfieldService service = new HounsfieldService(backend, models, store, new Admission(config.maxConcurrent(), config.maxQueued()),
+                limits, catalogue());
+        Server server = builder.maxInboundMessageSize(config.maxMessageBytes()).addService(service)
+                .addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance()).build().start();
+        // Warm-up done (the catalogue ran every family once): ready.
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus(HounsfieldGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        LOG.info("serving hounsfield.v1 on {}", server.getListenSockets());
+        return new HounsfieldServer(server, health, store);
+    }
+
+    /** Every feature this build computes (IBSI code, family, name), found by running them once on the IBSI phantom. */
+    static List<FeatureInfo> catalogue() {
+        try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
+            RadiomicsSettings s = RadiomicsSettings.defaults().withLabel(1);
+            Map<String, FeatureInfo> seen = new LinkedHashMap<>();
+            for (FeatureValue f : new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(p.image(), p.mask(), s).features()) {
+                seen.putIfAbsent(f.ibsiCode() + "|" + f.family() + "|" + f.name(), FeatureInfo.newBuilder().setIbsiCode(f.ibsiCode()).setFamily(f.family())
+                        .setName(f.name()).build());
+            }
+            return new ArrayList<>(seen.values());
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    int storedVolumes() {
+        return store.size();
+    }
+
+    long reservedBytes() {
+        return store.reservedBytes();
+    }
+
+    /** Stops accepting calls (health turns NOT_SERVING) and lets in-flight calls finish. */
+    public void shutdown() {
+        health.enterTerminalState();
+        server.shutdown();
+    }
+
+    public boolean awaitTermination(long time, TimeUnit unit) throws InterruptedException {
+        return server.awaitTermination(time, unit);
+    }
+
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    /** Drains for up to 30 s, then stops and frees the uploaded volumes. */
+    @Override
+    public void close() {
+        shutdown();
+        try {
+            if (!server.awaitTermination(30, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        } finally {
+            store.close();
+        }
+    }
+}

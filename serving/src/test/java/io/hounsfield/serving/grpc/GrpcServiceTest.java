@@ -1,0 +1,248 @@
+package io.hounsfield.serving.grpc;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.stub.StreamObserver;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.radiomics.FeatureExtractor;
+import io.hounsfield.radiomics.FeatureValue;
+import io.hounsfield.radiomics.ParameterFile;
+import io.hounsfield.segmentation.DemoModel;
+import io.hounsfield.segmentation.ModelRegistry;
+import io.hounsfield.serving.api.v1.Capabilities;
+import io.hounsfield.serving.api.v1.ExtractFeaturesRequest;
+import io.hounsfield.serving.api.v1.FeatureResult;
+import io.hounsfield.serving.api.v1.GetCapabilitiesRequest;
+import io.hounsfield.serving.api.v1.Geometry;
+import io.hounsfield.serving.api.v1.HounsfieldGrpc;
+import io.hounsfield.serving.api.v1.ReleaseVolumeRequest;
+import io.hounsfield.serving.api.v1.UploadVolumeRequest;
+import io.hounsfield.serving.api.v1.VolumeHandle;
+import io.hounsfield.serving.api.v1.VolumeHeader;
+import io.hounsfield.serving.api.v1.VoxelType;
+import io.hounsfield.testvolumes.IbsiDigitalPhantom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The hounsfield.v1 service over the in-process transport: every RPC, and the server after each failure. */
+class GrpcServiceTest {
+
+    private static final Path PHANTOM_PARAMS = Path.of("..", "examples", "params", "ibsi-digital-phantom.yaml");
+    private ModelRegistry models;
+    private HounsfieldServer server;
+    private ManagedChannel channel;
+    private HounsfieldGrpc.HounsfieldBlockingStub stub;
+    private HounsfieldGrpc.HounsfieldStub async;
+
+    @BeforeEach
+    void start() throws Exception {
+        models = DemoModel.open(new ModelRegistry.Options(1, false));
+        String name = InProcessServerBuilder.generateName();
+        server = HounsfieldServer.start(InProcessServerBuilder.forName(name), new HounsfieldServer.Config(64 << 10, 1, 0, 64L << 20),
+                CpuBackend.sequential(), models);
+        channel = InProcessChannelBuilder.forName(name).build();
+        stub = HounsfieldGrpc.newBlockingStub(channel);
+        async = HounsfieldGrpc.newStub(channel);
+    }
+
+    @AfterEach
+    void stop() {
+        channel.shutdownNow();
+        server.close();
+        models.close();
+    }
+
+    private void assertServing() {
+        HealthCheckResponse h = HealthGrpc.newBlockingStub(channel).check(HealthCheckRequest.newBuilder().setService(HounsfieldGrpc.SERVICE_NAME).build());
+        assertThat(h.getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+    }
+
+    private static VolumeHeader header(Volume v) {
+        var g = v.geometry();
+        Geometry.Builder gb = Geometry.newBuilder().addExtent(g.extent().nx()).addExtent(g.extent().ny()).addExtent(g.extent().nz())
+                .addSpacingMm(g.spacing().x()).addSpacingMm(g.spacing().y()).addSpacingMm(g.spacing().z())
+                .addOriginMm(g.origin().x()).addOriginMm(g.origin().y()).addOriginMm(g.origin().z());
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 3; c++) {
+                gb.addDirection(g.direction().get(r, c));
+            }
+        }
+        VoxelType t = Protos.voxelType(v.type());
+        return VolumeHeader.newBuilder().setName("test").setGeometry(gb).setType(t).build();
+    }
+
+    /** Uploads {@code v} in chunks of {@code chunk} bytes; {@code dropLast} leaves the last chunk out. */
+    private VolumeHandle upload(Volume v, int chunk, boolean dropLast) throws Exception {
+        CompletableFuture<VolumeHandle> result = new CompletableFuture<>();
+        StreamObserver<UploadVolumeRequest> up = async.uploadVolume(observer(result));
+        up.onNext(UploadVolumeRequest.newBuilder().setHeader(header(v)).build());
+        MemorySegment s = v.segment();
+        for (long at = 0; at < s.byteSize(); at += chunk) {
+            int len = (int) Math.min(chunk, s.byteSize() - at);
+            if (dropLast && at + len == s.byteSize()) {
+                break;
+            }
+            up.onNext(UploadVolumeRequest.newBuilder().setChunk(ByteString.copyFrom(s.asSlice(at, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))).build());
+        }
+        up.onCompleted();
+        try {
+            return result.get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T value) {
+                f.complete(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                f.completeExceptionally(t);
+            }
+
+            @Override
+            public void onCompleted() {
+            }
+        };
+    }
+
+    @Test
+    void capabilitiesListBackendsModelsFeaturesAndLimits() {
+        assertServing();
+        Capabilities c = stub.getCapabilities(GetCapabilitiesRequest.getDefaultInstance());
+        assertThat(c.getBackendsList()).extracting(b -> b.getName()).containsExactly("cpu", "cuda");
+        assertThat(c.getModelsList()).singleElement().satisfies(m -> assertThat(m.getLabelsList()).containsExactly("background", "lesion", "liver"));
+        assertThat(c.getFeaturesList()).hasSize(29 + 2 + 18 + 23 + 7 + 25 + 16 + 16 + 16 + 5 + 17);
+        assertThat(c.getLimits().getMaxChunkBytes()).isEqualTo(64 << 10);
+    }
+
+    @Test
+    void uploadedVolumesGiveTheSameFeaturesAsALocalExtraction() throws Exception {
+        String params = Files.readString(PHANTOM_PARAMS);
+        try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
+            VolumeHandle image = upload(p.image(), 7, false), mask = upload(p.mask().asVolume(), 5, false);
+            FeatureResult r = stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(mask.getId())
+                    .setParameterFile(params).build());
+            List<FeatureValue> local = new FeatureExtractor(CpuBackend.sequential()).extract(p.image(), p.mask(), ParameterFile.parse(params, "p"))
+                    .features();
+            assertThat(r.getFeaturesCount()).isEqualTo(local.size());
+            for (int i = 0; i < local.size(); i++) {
+                assertThat(r.getFeatures(i).getIbsiCode()).isEqualTo(local.get(i).ibsiCode());
+                assertThat(r.getFeatures(i).getAggregation()).isEqualTo(local.get(i).aggregation());
+                assertThat(r.getFeatures(i).getValue()).isEqualTo(local.get(i).value());
+            }
+            assertThat(stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(image.getId()).build()).getReleased()).isTrue();
+            assertThat(stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(image.getId()).build()).getReleased()).isFalse();
+            stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(mask.getId()).build());
+        }
+        assertThat(server.storedVolumes()).isZero();
+        assertThat(server.reservedBytes()).isZero();
+    }
+
+    @Test
+    void badUploadsAndRequestsAreRefusedAndLeaveNothingBehind() throws Exception {
+        try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
+            assertThatThrownBy(() -> upload(p.image(), 16, true)).isInstanceOf(StatusRuntimeException.class)
+                    .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT))
+                    .hasMessageContaining("of the header's");
+            assertThatThrownBy(() -> stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage("nope").setMask("nope").build()))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND").hasMessageContaining("no uploaded volume 'nope'");
+            VolumeHandle image = upload(p.image(), 64 << 10, false);
+            assertThatThrownBy(() -> stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(image.getId()).build()))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("uint8");
+            VolumeHandle mask = upload(p.mask().asVolume(), 64 << 10, false);
+            assertThatThrownBy(() -> stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(mask.getId())
+                    .setParameterFile("setting:\n  binWidht: 25\n").build()))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("binWidht");
+            assertThatThrownBy(() -> stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(mask.getId())
+                    .setLabel(9).build()))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("label 9 is absent");
+            stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(image.getId()).build());
+            stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(mask.getId()).build());
+        }
+        assertServing();
+        assertThat(server.storedVolumes()).isZero();
+        assertThat(server.reservedBytes()).isZero();
+    }
+
+    @Test
+    void aCancelledUploadAndAnUploadOverBudgetLeaveNothingBehind() throws Exception {
+        CompletableFuture<VolumeHandle> result = new CompletableFuture<>();
+        StreamObserver<UploadVolumeRequest> up = async.uploadVolume(observer(result));
+        Geometry big = Geometry.newBuilder().addExtent(100).addExtent(100).addExtent(100).addSpacingMm(1).addSpacingMm(1).addSpacingMm(1).build();
+        up.onNext(UploadVolumeRequest.newBuilder().setHeader(VolumeHeader.newBuilder().setGeometry(big).setType(VoxelType.INT16)).build());
+        up.onNext(UploadVolumeRequest.newBuilder().setChunk(ByteString.copyFrom(new byte[1000])).build());
+        up.onError(Status.CANCELLED.withDescription("client gave up").asRuntimeException());
+        for (int i = 0; i < 100 && server.reservedBytes() != 0; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(server.reservedBytes()).isZero();
+        assertThat(server.storedVolumes()).isZero();
+
+        CompletableFuture<VolumeHandle> over = new CompletableFuture<>();
+        StreamObserver<UploadVolumeRequest> up2 = async.uploadVolume(observer(over));
+        Geometry huge = Geometry.newBuilder().addExtent(1000).addExtent(1000).addExtent(100).addSpacingMm(1).addSpacingMm(1).addSpacingMm(1).build();
+        up2.onNext(UploadVolumeRequest.newBuilder().setHeader(VolumeHeader.newBuilder().setGeometry(huge).setType(VoxelType.INT16)).build());
+        assertThatThrownBy(() -> over.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
+                .hasMessageContaining("RESOURCE_EXHAUSTED").hasMessageContaining("upload budget");
+        up2.onCompleted();
+        assertServing();
+        assertThat(server.reservedBytes()).isZero();
+    }
+
+    /** The same service over Netty on loopback: health, reflection-visible service, a capabilities call. */
+    @Test
+    void theNettyServerAnswersOnLoopback() throws Exception {
+        try (HounsfieldServer netty = HounsfieldServer.startNetty("127.0.0.1", 0, HounsfieldServer.Config.defaults(), CpuBackend.sequential(), models)) {
+            ManagedChannel c = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", netty.port()).usePlaintext().build();
+            try {
+                assertThat(HealthGrpc.newBlockingStub(c).check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                        .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+                assertThat(HounsfieldGrpc.newBlockingStub(c).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .getCapabilities(GetCapabilitiesRequest.getDefaultInstance()).getEngineVersion()).isNotBlank();
+            } finally {
+                c.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aFullQueueAnswersResourceExhaustedAtOnceAndAQueuedRequestHonoursItsDeadline() {
+        Admission none = new Admission(1, 0);
+        try (Admission.Permit held = none.enter(Long.MAX_VALUE)) {
+            assertThatThrownBy(() -> none.enter(Long.MAX_VALUE)).isInstanceOf(StatusRuntimeException.class)
+                    .hasMessageContaining("RESOURCE_EXHAUSTED").hasMessageContaining("busy");
+        }
+        Admission one = new Admission(1, 1);
+        try (Admission.Permit held = one.enter(Long.MAX_VALUE)) {
+            assertThatThrownBy(() -> one.enter(TimeUnit.MILLISECONDS.toNanos(50))).isInstanceOf(StatusRuntimeException.class)
+                    .hasMessageContaining("DEADLINE_EXCEEDED");
+        }
+        try (Admission.Permit again = one.enter(0)) {
+            assertThat(one.queued()).isZero();
+        }
+    }
+}
