@@ -29,7 +29,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The gRPC server: {@code hounsfield.v1.Hounsfield}, {@code grpc.health.v1} health (NOT_SERVING while it
+ * The gRPC server: {@code hounsfield.v1.Hounsfield}, the KServe v2 / Open Inference Protocol service
+ * ({@code inference.GRPCInferenceService}), {@code grpc.health.v1} health (NOT_SERVING while it
  * warms up and while it drains), server reflection, keepalive, deliberate message-size limits (volumes
  * travel in chunks of at most {@link Config#maxChunkBytes}), admission control and an upload budget.
  * Lifecycle as grpc-java's: {@link #shutdown()} drains in-flight calls, {@link #awaitTermination}.
@@ -83,13 +84,16 @@ public final class HounsfieldServer implements AutoCloseable {
         Limits limits = Limits.newBuilder().setMaxMessageBytes(config.maxMessageBytes()).setMaxChunkBytes(config.maxChunkBytes())
                 .setMaxConcurrentRequests(config.maxConcurrent()).setMaxQueuedRequests(config.maxQueued())
                 .setUploadBudgetBytes(config.uploadBudgetBytes()).build();
-        HounsfieldService service = new HounsfieldService(backend, models, store, new Admission(config.maxConcurrent(), config.maxQueued()),
-                limits, catalogue());
+        Admission admission = new Admission(config.maxConcurrent(), config.maxQueued());
+        HounsfieldService service = new HounsfieldService(backend, models, store, admission, limits, catalogue());
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
         Server server = builder.maxInboundMessageSize(config.maxMessageBytes()).addService(service)
+                .addService(new KServeService(backend, models, admission, ready::get))
                 .addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance()).build().start();
         // Warm-up done (the catalogue ran every family once): ready.
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(HounsfieldGrpc.SERVICE_NAME, ServingStatus.SERVING);
+        ready.set(true);
         LOG.info("serving hounsfield.v1 on {}", server.getListenSockets());
         return new HounsfieldServer(server, health, store);
     }

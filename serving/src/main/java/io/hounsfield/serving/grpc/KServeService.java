@@ -1,0 +1,255 @@
+package io.hounsfield.serving.grpc;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.hounsfield.core.EngineVersion;
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+import io.hounsfield.core.backend.ComputeBackend;
+import io.hounsfield.radiomics.FeatureExtractor;
+import io.hounsfield.radiomics.FeatureSet;
+import io.hounsfield.radiomics.FeatureValue;
+import io.hounsfield.radiomics.ParameterFile;
+import io.hounsfield.radiomics.RadiomicsSettings;
+import io.hounsfield.segmentation.ModelRegistry;
+import io.hounsfield.segmentation.OnnxModel;
+import io.hounsfield.segmentation.Segmenter;
+import io.hounsfield.serving.api.inference.GRPCInferenceServiceGrpc;
+import io.hounsfield.serving.api.inference.InferParameter;
+import io.hounsfield.serving.api.inference.InferTensorContents;
+import io.hounsfield.serving.api.inference.ModelInferRequest;
+import io.hounsfield.serving.api.inference.ModelInferResponse;
+import io.hounsfield.serving.api.inference.ModelMetadataRequest;
+import io.hounsfield.serving.api.inference.ModelMetadataResponse;
+import io.hounsfield.serving.api.inference.ModelReadyRequest;
+import io.hounsfield.serving.api.inference.ModelReadyResponse;
+import io.hounsfield.serving.api.inference.ServerLiveRequest;
+import io.hounsfield.serving.api.inference.ServerLiveResponse;
+import io.hounsfield.serving.api.inference.ServerMetadataRequest;
+import io.hounsfield.serving.api.inference.ServerMetadataResponse;
+import io.hounsfield.serving.api.inference.ServerReadyRequest;
+import io.hounsfield.serving.api.inference.ServerReadyResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The KServe v2 / Open Inference Protocol service ({@code inference.GRPCInferenceService}). Models: {@code
+ * radiomics} — inputs {@code image} (FP32, INT16 or UINT16, shape [z, y, x]), {@code mask} (UINT8, same
+ * shape), {@code spacing} (FP64 [3]: x, y, z mm); outputs {@code values} (FP64 [n]) and {@code names}
+ * (BYTES [n]: "IBSI code|family|name|aggregation"); request parameters {@code parameter_file} (string,
+ * PyRadiomics layout) and {@code label} (int64) — and every segmentation model: inputs {@code image} and
+ * {@code spacing}, output {@code mask} (UINT8 [z, y, x]). Voxels are row-major with x fastest, on an
+ * axis-aligned grid with its first voxel at the origin. Tensor data as {@code raw_input_contents} (in the
+ * order of {@code inputs}, little-endian) or, for small inputs, typed {@code contents}.
+ */
+final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KServeService.class);
+    static final String RADIOMICS = "radiomics";
+
+    private final ComputeBackend backend;
+    private final ModelRegistry models;
+    private final Admission admission;
+    private final BooleanSupplier ready;
+
+    KServeService(ComputeBackend backend, ModelRegistry models, Admission admission, BooleanSupplier ready) {
+        this.backend = backend;
+        this.models = models;
+        this.admission = admission;
+        this.ready = ready;
+    }
+
+    @Override
+    public void serverLive(ServerLiveRequest request, StreamObserver<ServerLiveResponse> out) {
+        out.onNext(ServerLiveResponse.newBuilder().setLive(true).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void serverReady(ServerReadyRequest request, StreamObserver<ServerReadyResponse> out) {
+        out.onNext(ServerReadyResponse.newBuilder().setReady(ready.getAsBoolean()).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void serverMetadata(ServerMetadataRequest request, StreamObserver<ServerMetadataResponse> out) {
+        out.onNext(ServerMetadataResponse.newBuilder().setName("hounsfield").setVersion(EngineVersion.get()).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void modelReady(ModelReadyRequest request, StreamObserver<ModelReadyResponse> out) {
+        boolean known = RADIOMICS.equals(request.getName()) || models.get(request.getName()).isPresent();
+        out.onNext(ModelReadyResponse.newBuilder().setReady(known && ready.getAsBoolean()).build());
+        out.onCompleted();
+    }
+
+    private static ModelMetadataResponse.TensorMetadata tensor(String name, String type, long... shape) {
+        var b = ModelMetadataResponse.TensorMetadata.newBuilder().setName(name).setDatatype(type);
+        for (long s : shape) {
+            b.addShape(s);
+        }
+        return b.build();
+    }
+
+    @Override
+    public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
+        var b = ModelMetadataResponse.newBuilder().setName(request.getName()).addVersions("1").setPlatform("hounsfield");
+        if (RADIOMICS.equals(request.getName())) {
+            b.addInputs(tensor("image", "FP32", -1, -1, -1)).addInputs(tensor("mask", "UINT8", -1, -1, -1)).addInputs(tensor("spacing", "FP64", 3))
+                    .addOutputs(tensor("values", "FP64", -1)).addOutputs(tensor("names", "BYTES", -1));
+        } else if (models.get(request.getName()).isPresent()) {
+            b.addInputs(tensor("image", "FP32", -1, -1, -1)).addInputs(tensor("spacing", "FP64", 3)).addOutputs(tensor("mask", "UINT8", -1, -1, -1));
+        } else {
+            out.onError(Status.NOT_FOUND.withDescription("no model '" + request.getName() + "'; models: " + names()).asRuntimeException());
+            return;
+        }
+        out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    private List<String> names() {
+        List<String> n = new java.util.ArrayList<>(List.of(RADIOMICS));
+        models.models().forEach(m -> n.add(m.descriptor().name()));
+        return n;
+    }
+
+    @Override
+    public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+        try (Admission.Permit ignored = admission.enter(Long.MAX_VALUE)) {
+            String model = request.getModelName();
+            ModelInferResponse response;
+            if (RADIOMICS.equals(model)) {
+                response = radiomics(request);
+            } else {
+                OnnxModel m = models.get(model).orElseThrow(() -> Status.NOT_FOUND.withDescription("no model '" + model + "'; models: " + names())
+                        .asRuntimeException());
+                response = segment(request, m);
+            }
+            out.onNext(response);
+            out.onCompleted();
+        } catch (StatusRuntimeException e) {
+            out.onError(e);
+        } catch (IllegalArgumentException e) {
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+        } catch (RuntimeException e) {
+            LOG.error("ModelInfer failed", e);
+            out.onError(Status.INTERNAL.withDescription("inference failed: " + e.getClass().getSimpleName()).asRuntimeException());
+        }
+    }
+
+    private ModelInferResponse radiomics(ModelInferRequest r) {
+        Vec3 spacing = spacing(r);
+        try (Volume image = volume(r, "image", spacing); Volume maskVolume = volume(r, "mask", spacing)) {
+            if (maskVolume.type() != VoxelType.UINT8) {
+                throw new IllegalArgumentException("input 'mask' must be UINT8 labels");
+            }
+            RadiomicsSettings s = RadiomicsSettings.defaults();
+            InferParameter p = r.getParametersMap().get("parameter_file");
+            if (p != null) {
+                s = ParameterFile.parse(p.getStringParam(), "the request's parameter_file");
+            }
+            InferParameter label = r.getParametersMap().get("label");
+            if (label != null) {
+                s = s.withLabel((int) label.getInt64Param());
+            }
+            FeatureSet fs = new FeatureExtractor(backend).extract(image, Mask.wrap(maskVolume), s);
+            InferTensorContents.Builder values = InferTensorContents.newBuilder(), names = InferTensorContents.newBuilder();
+            for (FeatureValue f : fs.features()) {
+                values.addFp64Contents(f.value());
+                names.addBytesContents(ByteString.copyFromUtf8(f.ibsiCode() + "|" + f.family() + "|" + f.name() + "|" + f.aggregation()));
+            }
+            int n = fs.features().size();
+            return ModelInferResponse.newBuilder().setModelName(RADIOMICS).setModelVersion("1").setId(r.getId())
+                    .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("values").setDatatype("FP64").addShape(n).setContents(values))
+                    .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("names").setDatatype("BYTES").addShape(n).setContents(names))
+                    .build();
+        }
+    }
+
+    private ModelInferResponse segment(ModelInferRequest r, OnnxModel m) {
+        Vec3 spacing = spacing(r);
+        try (Volume image = volume(r, "image", spacing); Segmenter.Result s = new Segmenter(backend, 4).segment(image, m, null)) {
+            Extent e = image.extent();
+            MemorySegment mask = s.mask().asVolume().segment();
+            return ModelInferResponse.newBuilder().setModelName(m.descriptor().name()).setModelVersion("1").setId(r.getId())
+                    .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("mask").setDatatype("UINT8")
+                            .addShape(e.nz()).addShape(e.ny()).addShape(e.nx()))
+                    .addRawOutputContents(ByteString.copyFrom(mask.asByteBuffer()))
+                    .build();
+        }
+    }
+
+    private static int index(ModelInferRequest r, String name) {
+        for (int i = 0; i < r.getInputsCount(); i++) {
+            if (r.getInputs(i).getName().equals(name)) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("missing input '" + name + "'");
+    }
+
+    private static Vec3 spacing(ModelInferRequest r) {
+        int i = index(r, "spacing");
+        double[] s = new double[3];
+        if (r.getRawInputContentsCount() > 0) {
+            ByteString raw = r.getRawInputContents(i);
+            if (raw.size() != 24) {
+                throw new IllegalArgumentException("input 'spacing' needs 3 FP64 values (24 bytes), got " + raw.size() + " bytes");
+            }
+            var buf = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+            for (int k = 0; k < 3; k++) {
+                s[k] = buf.getDouble();
+            }
+        } else {
+            var c = r.getInputs(i).getContents();
+            if (c.getFp64ContentsCount() != 3) {
+                throw new IllegalArgumentException("input 'spacing' needs 3 FP64 values (x, y, z mm)");
+            }
+            for (int k = 0; k < 3; k++) {
+                s[k] = c.getFp64Contents(k);
+            }
+        }
+        return new Vec3(s[0], s[1], s[2]);
+    }
+
+    /** A [z, y, x] tensor as a volume on an axis-aligned grid of {@code spacing}. */
+    private static Volume volume(ModelInferRequest r, String name, Vec3 spacing) {
+        int i = index(r, name);
+        var in = r.getInputs(i);
+        if (in.getShapeCount() != 3) {
+            throw new IllegalArgumentException("input '" + name + "' must have shape [z, y, x], got " + in.getShapeList());
+        }
+        VoxelType type = switch (in.getDatatype()) {
+            case "FP32" -> VoxelType.FLOAT32;
+            case "INT16" -> VoxelType.INT16;
+            case "UINT16" -> VoxelType.UINT16;
+            case "UINT8" -> VoxelType.UINT8;
+            default -> throw new IllegalArgumentException("input '" + name + "' has datatype " + in.getDatatype() + "; FP32, INT16, UINT16 or UINT8");
+        };
+        Extent e = new Extent((int) in.getShape(2), (int) in.getShape(1), (int) in.getShape(0));
+        if (r.getRawInputContentsCount() != r.getInputsCount()) {
+            throw new IllegalArgumentException("volumes travel as raw_input_contents, one per input in the order of inputs");
+        }
+        ByteString raw = r.getRawInputContents(i);
+        long want = e.voxelCount() * type.bytes();
+        if (raw.size() != want) {
+            throw new IllegalArgumentException("input '" + name + "' of shape " + in.getShapeList() + " and " + in.getDatatype() + " needs "
+                    + want + " bytes, got " + raw.size());
+        }
+        Volume v = Volume.allocate(Geometry.axisAligned(e, spacing, Vec3.ZERO), type);
+        MemorySegment.copy(MemorySegment.ofBuffer(raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)), 0, v.segment(), 0, want);
+        return v;
+    }
+}
