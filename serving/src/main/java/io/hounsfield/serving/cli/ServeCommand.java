@@ -18,7 +18,8 @@ import java.util.concurrent.Executors;
 
 /** {@code hounsfield serve}: the gRPC server, with defaults that work without flags (loopback, port 50051, the demo model, auto backend). */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = "Serve hounsfield.v1 over gRPC (plaintext; loopback only unless --allow-remote-plaintext), with grpc.health.v1 and reflection.")
+        description = "Serve hounsfield.v1 and the KServe v2 inference protocol over gRPC, with grpc.health.v1 and reflection. "
+                + "Plaintext is for loopback only unless --allow-remote-plaintext; --tls-cert/--tls-key (and --tls-client-ca for mTLS) and --token-file secure it.")
 final class ServeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServeCommand.class);
@@ -41,22 +42,41 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--upload-budget-mb", description = "Host memory uploaded volumes may hold together, MiB (default: the JVM's max heap, at least 1 GiB).")
     Long uploadBudgetMb;
 
-    @Option(names = "--allow-remote-plaintext", description = "Listen on a non-loopback address without TLS (TLS and tokens are not built yet): a warning is logged.")
+    @Option(names = "--allow-remote-plaintext", description = "Listen on a non-loopback address without TLS: a warning is logged.")
     boolean allowRemotePlaintext;
+
+    @Option(names = "--tls-cert", paramLabel = "PEM", description = "Server certificate chain (PEM): serve TLS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The certificate's private key (PKCS#8 PEM).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", paramLabel = "PEM", description = "CA certificates that client certificates must chain to (mTLS).")
+    Path tlsClientCa;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "Bearer tokens, one per line: every call but health and reflection needs one.")
+    Path tokenFile;
 
     @picocli.CommandLine.Mixin
     BackendOption backendOption;
 
     @Override
     public Integer call() throws Exception {
-        InetAddress address = InetAddress.getByName(host);
-        if (!address.isLoopbackAddress()) {
-            if (!allowRemotePlaintext) {
-                throw new IllegalArgumentException("--host " + host + " is not a loopback address and this server has no TLS yet: "
-                        + "pass --allow-remote-plaintext to accept unencrypted, unauthenticated connections from the network");
-            }
-            LOG.warn("serving plaintext, without authentication, on {} (reachable from the network)", host);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together");
         }
+        if (tlsClientCa != null && tlsCert == null) {
+            throw new IllegalArgumentException("--tls-client-ca (mTLS) needs --tls-cert and --tls-key");
+        }
+        InetAddress address = InetAddress.getByName(host);
+        if (!address.isLoopbackAddress() && tlsCert == null) {
+            if (!allowRemotePlaintext) {
+                throw new IllegalArgumentException("--host " + host + " is not a loopback address: serve TLS (--tls-cert, --tls-key), "
+                        + "or pass --allow-remote-plaintext to accept unencrypted connections from the network");
+            }
+            LOG.warn("serving plaintext{} on {} (reachable from the network)", tokenFile == null ? ", without authentication," : "", host);
+        }
+        HounsfieldServer.Security security = new HounsfieldServer.Security(tlsCert, tlsKey, tlsClientCa, tokenFile);
         HounsfieldServer.Config d = HounsfieldServer.Config.defaults();
         HounsfieldServer.Config config = new HounsfieldServer.Config(d.maxChunkBytes(), maxConcurrent == null ? d.maxConcurrent() : maxConcurrent,
                 maxQueue, uploadBudgetMb == null ? d.uploadBudgetBytes() : uploadBudgetMb << 20);
@@ -65,9 +85,10 @@ final class ServeCommand implements Callable<Integer> {
         ModelRegistry.Options mo = new ModelRegistry.Options(threads, false);
         try (pool; ModelRegistry models = modelDir == null ? DemoModel.open(mo) : ModelRegistry.open(modelDir, mo);
              Backends.Selected backend = backendOption.open(new CpuBackend(pool, 4 * threads));
-             HounsfieldServer server = HounsfieldServer.startNetty(host, port, config, backend.backend(), models)) {
+             HounsfieldServer server = HounsfieldServer.startNetty(host, port, security, config, backend.backend(), models)) {
             Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "hounsfield-drain"));
-            System.err.printf("hounsfield serving on %s:%d (backend %s — %s); Ctrl-C drains and stops%n", host, server.port(),
+            System.err.printf("hounsfield serving on %s:%d (%s%s; backend %s — %s); Ctrl-C drains and stops%n", host, server.port(),
+                    tlsCert == null ? "plaintext" : tlsClientCa == null ? "TLS" : "mTLS", tokenFile == null ? "" : ", bearer tokens",
                     backend.backend().name(), backend.reason());
             server.awaitTermination();
         }

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,12 +67,46 @@ public final class HounsfieldServer implements AutoCloseable {
         this.store = store;
     }
 
-    /** A Netty server on {@code host:port} (plaintext; TLS and tokens come with the production work of issue 8). */
+    /**
+     * Transport security and authentication.
+     *
+     * @param certChain  PEM certificate chain; null for plaintext
+     * @param privateKey PEM private key (PKCS#8) for {@code certChain}
+     * @param clientCa   PEM CA certificates clients must present a certificate from (mTLS); null: no client certificates
+     * @param tokenFile  bearer tokens, one per line; null: no token needed
+     */
+    public record Security(Path certChain, Path privateKey, Path clientCa, Path tokenFile) {
+        public static Security none() {
+            return new Security(null, null, null, null);
+        }
+
+        public boolean tls() {
+            return certChain != null;
+        }
+    }
+
+    /** A plaintext Netty server on {@code host:port}, no token. */
     public static HounsfieldServer startNetty(String host, int port, Config config, ComputeBackend backend, ModelRegistry models) throws IOException {
+        return startNetty(host, port, Security.none(), config, backend, models);
+    }
+
+    /** A Netty server on {@code host:port} with TLS (and mTLS) from PEM files and bearer tokens, as {@code security} says. */
+    public static HounsfieldServer startNetty(String host, int port, Security security, Config config, ComputeBackend backend, ModelRegistry models)
+            throws IOException {
         NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(host), port))
                 .keepAliveTime(30, TimeUnit.SECONDS).keepAliveTimeout(10, TimeUnit.SECONDS)
                 .permitKeepAliveTime(10, TimeUnit.SECONDS).permitKeepAliveWithoutCalls(true)
                 .maxInboundMessageSize(config.maxMessageBytes());
+        if (security.tls()) {
+            var ssl = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forServer(security.certChain().toFile(), security.privateKey().toFile());
+            if (security.clientCa() != null) {
+                ssl.trustManager(security.clientCa().toFile()).clientAuth(io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth.REQUIRE);
+            }
+            b.sslContext(ssl.build());
+        }
+        if (security.tokenFile() != null) {
+            b.intercept(TokenAuth.fromFile(security.tokenFile()));
+        }
         return start(b, config, backend, models);
     }
 
