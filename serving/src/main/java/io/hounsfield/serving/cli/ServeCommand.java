@@ -57,6 +57,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--token-file", paramLabel = "FILE", description = "Bearer tokens, one per line: every call but health and reflection needs one.")
     Path tokenFile;
 
+    @Option(names = "--metrics-port", defaultValue = "9464",
+            description = "Prometheus metrics at http://127.0.0.1:PORT/metrics (-1: off). Default: ${DEFAULT-VALUE}.")
+    int metricsPort;
+
     @picocli.CommandLine.Mixin
     BackendOption backendOption;
 
@@ -87,6 +91,9 @@ final class ServeCommand implements Callable<Integer> {
              Backends.Selected backend = backendOption.open(new CpuBackend(pool, 4 * threads));
              HounsfieldServer server = HounsfieldServer.startNetty(host, port, security, config, backend.backend(), models)) {
             Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown, "hounsfield-drain"));
+            if (metricsPort >= 0) {
+                System.err.printf("metrics at http://127.0.0.1:%d/metrics%n", server.serveMetrics("127.0.0.1", metricsPort));
+            }
             System.err.printf("hounsfield serving on %s:%d (%s%s; backend %s — %s); Ctrl-C drains and stops%n", host, server.port(),
                     tlsCert == null ? "plaintext" : tlsClientCa == null ? "TLS" : "mTLS", tokenFile == null ? "" : ", bearer tokens",
                     backend.backend().name(), backend.reason());

@@ -60,11 +60,22 @@ public final class HounsfieldServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health;
     private final VolumeStore store;
+    private final Metrics metrics;
+    private com.sun.net.httpserver.HttpServer metricsHttp;
 
-    private HounsfieldServer(Server server, HealthStatusManager health, VolumeStore store) {
+    private HounsfieldServer(Server server, HealthStatusManager health, VolumeStore store, Metrics metrics) {
         this.server = server;
         this.health = health;
         this.store = store;
+        this.metrics = metrics;
+    }
+
+    /** Serves Prometheus metrics at {@code http://host:port/metrics} until {@link #close()}; returns the port. */
+    public synchronized int serveMetrics(String host, int port) throws IOException {
+        if (metricsHttp == null) {
+            metricsHttp = metrics.serve(host, port);
+        }
+        return metricsHttp.getAddress().getPort();
     }
 
     /**
@@ -120,17 +131,26 @@ public final class HounsfieldServer implements AutoCloseable {
                 .setMaxConcurrentRequests(config.maxConcurrent()).setMaxQueuedRequests(config.maxQueued())
                 .setUploadBudgetBytes(config.uploadBudgetBytes()).build();
         Admission admission = new Admission(config.maxConcurrent(), config.maxQueued());
-        HounsfieldService service = new HounsfieldService(backend, models, store, admission, limits, catalogue());
+        Metrics metrics = new Metrics();
+        metrics.gauge("hounsfield_queue_depth", admission::queued);
+        metrics.gauge("hounsfield_stored_volumes", store::size);
+        metrics.gauge("hounsfield_stored_volume_bytes", store::reservedBytes);
+        metrics.gauge("hounsfield_upload_budget_bytes", store::budget);
+        if (backend instanceof io.hounsfield.core.backend.CudaBackend cuda) {
+            metrics.gauge("hounsfield_device_memory_bytes", () -> cuda.device().totalMemoryBytes());
+            cuda.metrics().snapshot().keySet().forEach(k -> metrics.gauge("hounsfield_cuda_" + k, () -> cuda.metrics().snapshot().get(k)));
+        }
+        HounsfieldService service = new HounsfieldService(backend, models, store, admission, limits, catalogue(), metrics);
         java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
-        Server server = builder.maxInboundMessageSize(config.maxMessageBytes()).addService(service)
-                .addService(new KServeService(backend, models, admission, ready::get))
+        Server server = builder.maxInboundMessageSize(config.maxMessageBytes()).intercept(metrics).addService(service)
+                .addService(new KServeService(backend, models, admission, ready::get, metrics))
                 .addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance()).build().start();
         // Warm-up done (the catalogue ran every family once): ready.
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(HounsfieldGrpc.SERVICE_NAME, ServingStatus.SERVING);
         ready.set(true);
         LOG.info("serving hounsfield.v1 on {}", server.getListenSockets());
-        return new HounsfieldServer(server, health, store);
+        return new HounsfieldServer(server, health, store, metrics);
     }
 
     /** Every feature this build computes (IBSI code, family, name), found by running them once on the IBSI phantom. */
@@ -185,6 +205,11 @@ public final class HounsfieldServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             store.close();
+            synchronized (this) {
+                if (metricsHttp != null) {
+                    metricsHttp.stop(0);
+                }
+            }
         }
     }
 }

@@ -63,9 +63,11 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
     private final Admission admission;
     private final Limits limits;
     private final List<FeatureInfo> catalogue;
+    private final Metrics metrics;
 
     HounsfieldService(ComputeBackend backend, ModelRegistry models, VolumeStore store, Admission admission, Limits limits,
-                      List<FeatureInfo> catalogue) {
+                      List<FeatureInfo> catalogue, Metrics metrics) {
+        this.metrics = metrics;
         this.backend = backend;
         this.models = models;
         this.store = store;
@@ -241,6 +243,7 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
             }
             Mask mask = Mask.wrap(maskVolume);
             FeatureSet fs = new FeatureExtractor(backend).extract(image, mask, s);
+            fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
             checkCancelled();
             FeatureResult.Builder r = FeatureResult.newBuilder().setEngineVersion(fs.provenance().engineVersion())
                     .setBackend(fs.provenance().backend()).setSettingsSha256(fs.provenance().settingsHash())

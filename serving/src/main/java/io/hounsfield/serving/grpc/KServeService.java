@@ -62,8 +62,10 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
     private final ModelRegistry models;
     private final Admission admission;
     private final BooleanSupplier ready;
+    private final Metrics metrics;
 
-    KServeService(ComputeBackend backend, ModelRegistry models, Admission admission, BooleanSupplier ready) {
+    KServeService(ComputeBackend backend, ModelRegistry models, Admission admission, BooleanSupplier ready, Metrics metrics) {
+        this.metrics = metrics;
         this.backend = backend;
         this.models = models;
         this.admission = admission;
@@ -165,6 +167,7 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
                 s = s.withLabel((int) label.getInt64Param());
             }
             FeatureSet fs = new FeatureExtractor(backend).extract(image, Mask.wrap(maskVolume), s);
+            fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
             InferTensorContents.Builder values = InferTensorContents.newBuilder(), names = InferTensorContents.newBuilder();
             for (FeatureValue f : fs.features()) {
                 values.addFp64Contents(f.value());
@@ -181,6 +184,7 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
     private ModelInferResponse segment(ModelInferRequest r, OnnxModel m) {
         Vec3 spacing = spacing(r);
         try (Volume image = volume(r, "image", spacing); Segmenter.Result s = new Segmenter(backend, 4).segment(image, m, null)) {
+            s.timingsMs().forEach((k, v) -> metrics.stage("segment: " + k, v));
             Extent e = image.extent();
             MemorySegment mask = s.mask().asVolume().segment();
             return ModelInferResponse.newBuilder().setModelName(m.descriptor().name()).setModelVersion("1").setId(r.getId())

@@ -213,6 +213,29 @@ class GrpcServiceTest {
         assertThat(server.reservedBytes()).isZero();
     }
 
+    @Test
+    void prometheusMetricsCountCallsByMethodAndStatusAndTimeStages() throws Exception {
+        stub.getCapabilities(GetCapabilitiesRequest.getDefaultInstance());
+        assertThatThrownBy(() -> stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage("x").setMask("y").build()));
+        try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
+            VolumeHandle image = upload(p.image(), 64 << 10, false), mask = upload(p.mask().asVolume(), 64 << 10, false);
+            stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(mask.getId()).setLabel(1).build());
+        }
+        int port = server.serveMetrics("127.0.0.1", 0);
+        var http = java.net.http.HttpClient.newHttpClient();
+        var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body())
+                .contains("hounsfield_requests_total{method=\"hounsfield.v1.Hounsfield/GetCapabilities\",code=\"OK\"} 1")
+                .contains("hounsfield_requests_total{method=\"hounsfield.v1.Hounsfield/ExtractFeatures\",code=\"NOT_FOUND\"} 1")
+                .contains("hounsfield_requests_total{method=\"hounsfield.v1.Hounsfield/ExtractFeatures\",code=\"OK\"} 1")
+                .contains("hounsfield_request_duration_seconds_bucket{method=\"hounsfield.v1.Hounsfield/GetCapabilities\",le=\"+Inf\"} 1")
+                .contains("hounsfield_stage_duration_seconds_count{stage=\"features: texture grid\"} 1")
+                .contains("hounsfield_queue_depth 0")
+                .contains("hounsfield_stored_volumes 2");
+    }
+
     /** The same service over Netty on loopback: health, reflection-visible service, a capabilities call. */
     @Test
     void theNettyServerAnswersOnLoopback() throws Exception {
