@@ -18,7 +18,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = HounsfieldCommand.Version.class,
         description = "Low-latency engine for CT and MRI volumes: preprocessing, IBSI radiomics, segmentation, serving.",
-        subcommands = {InfoCommand.class, DemoCommand.class, AnalyzeCommand.class, ServeCommand.class, PhantomCommand.class, ConvertCommand.class, DicomCommand.class, ExtractCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InfoCommand.class, DemoCommand.class, AnalyzeCommand.class, ServeCommand.class, ClientCommand.class, PhantomCommand.class, ConvertCommand.class, DicomCommand.class, ExtractCommand.class, CommandLine.HelpCommand.class})
 public final class HounsfieldCommand implements Runnable {
 
     @CommandLine.Spec

@@ -39,9 +39,13 @@ import java.util.concurrent.TimeUnit;
 public final class HounsfieldServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HounsfieldServer.class);
+    /** The largest KServe ModelInfer request: a 512×512×256 float32 volume and change (hounsfield.v1 clients chunk, or pass handles). */
+    public static final int MAX_INFER_MESSAGE_BYTES = 272 << 20;
 
     /**
-     * @param maxChunkBytes      the largest upload chunk clients should send; messages may be 1 MiB larger
+     * @param maxChunkBytes      the largest upload chunk clients should send (hounsfield.v1 never needs a larger message;
+     *                           the KServe protocol sends whole tensors, so inbound messages may hold up to
+     *                           {@link #MAX_INFER_MESSAGE_BYTES})
      * @param maxConcurrent      requests that compute at once
      * @param maxQueued          requests that may wait; beyond, RESOURCE_EXHAUSTED at once
      * @param uploadBudgetBytes  host memory uploads may hold together
@@ -53,7 +57,7 @@ public final class HounsfieldServer implements AutoCloseable {
         }
 
         int maxMessageBytes() {
-            return maxChunkBytes + (1 << 20);
+            return Math.max(maxChunkBytes + (1 << 20), MAX_INFER_MESSAGE_BYTES);
         }
     }
 
@@ -143,7 +147,7 @@ public final class HounsfieldServer implements AutoCloseable {
         HounsfieldService service = new HounsfieldService(backend, models, store, admission, limits, catalogue(), metrics);
         java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
         Server server = builder.maxInboundMessageSize(config.maxMessageBytes()).intercept(metrics).addService(service)
-                .addService(new KServeService(backend, models, admission, ready::get, metrics))
+                .addService(new KServeService(backend, models, admission, ready::get, metrics, store))
                 .addService(health.getHealthService()).addService(ProtoReflectionServiceV1.newInstance()).build().start();
         // Warm-up done (the catalogue ran every family once): ready.
         health.setStatus("", ServingStatus.SERVING);

@@ -184,7 +184,7 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
                 }
                 Geometry geometry = new Geometry(new Extent(g.getExtent(0), g.getExtent(1), g.getExtent(2)),
                         new Vec3(g.getSpacingMm(0), g.getSpacingMm(1), g.getSpacingMm(2)), origin, dir);
-                VoxelType type = Protos.voxelType(h.getType());
+                VoxelType type = ProtoTypes.voxelType(h.getType());
                 expected = geometry.extent().voxelCount() * type.bytes();
                 if (!store.reserve(expected)) {
                     throw Status.RESOURCE_EXHAUSTED.withDescription("an upload of " + expected + " bytes exceeds the server's upload budget ("

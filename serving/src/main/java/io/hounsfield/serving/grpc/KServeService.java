@@ -51,7 +51,9 @@ import java.util.function.BooleanSupplier;
  * PyRadiomics layout) and {@code label} (int64) — and every segmentation model: inputs {@code image} and
  * {@code spacing}, output {@code mask} (UINT8 [z, y, x]). Voxels are row-major with x fastest, on an
  * axis-aligned grid with its first voxel at the origin. Tensor data as {@code raw_input_contents} (in the
- * order of {@code inputs}, little-endian) or, for small inputs, typed {@code contents}.
+ * order of {@code inputs}, little-endian) or, for small inputs, typed {@code contents}. Hounsfield's extension:
+ * a segmentation request with the string parameter {@code image_handle} segments a volume uploaded with
+ * {@code hounsfield.v1.UploadVolume} (with its own geometry) instead of an {@code image} input.
  */
 final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceImplBase {
 
@@ -63,9 +65,11 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
     private final Admission admission;
     private final BooleanSupplier ready;
     private final Metrics metrics;
+    private final VolumeStore store;
 
-    KServeService(ComputeBackend backend, ModelRegistry models, Admission admission, BooleanSupplier ready, Metrics metrics) {
+    KServeService(ComputeBackend backend, ModelRegistry models, Admission admission, BooleanSupplier ready, Metrics metrics, VolumeStore store) {
         this.metrics = metrics;
+        this.store = store;
         this.backend = backend;
         this.models = models;
         this.admission = admission;
@@ -182,8 +186,21 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
     }
 
     private ModelInferResponse segment(ModelInferRequest r, OnnxModel m) {
+        InferParameter handle = r.getParametersMap().get("image_handle");
+        if (handle != null) {
+            // Hounsfield's extension: an image uploaded through hounsfield.v1 UploadVolume (its own geometry), not re-sent.
+            Volume uploaded = store.get(handle.getStringParam()).orElseThrow(() -> Status.NOT_FOUND
+                    .withDescription("no uploaded volume '" + handle.getStringParam() + "'").asRuntimeException());
+            return segmented(r, m, uploaded);
+        }
         Vec3 spacing = spacing(r);
-        try (Volume image = volume(r, "image", spacing); Segmenter.Result s = new Segmenter(backend, 4).segment(image, m, null)) {
+        try (Volume image = volume(r, "image", spacing)) {
+            return segmented(r, m, image);
+        }
+    }
+
+    private ModelInferResponse segmented(ModelInferRequest r, OnnxModel m, Volume image) {
+        try (Segmenter.Result s = new Segmenter(backend, 4).segment(image, m, null)) {
             s.timingsMs().forEach((k, v) -> metrics.stage("segment: " + k, v));
             Extent e = image.extent();
             MemorySegment mask = s.mask().asVolume().segment();

@@ -212,6 +212,34 @@ class CliTest {
     }
 
     @Test
+    void clientAnalyzeOnAServerWritesWhatAnalyzeWritesLocally() throws Exception {
+        Path ph = dir.resolve("phantom"), local = dir.resolve("local"), remote = dir.resolve("remote");
+        assertThat(run("phantom", "--size", "medium", "--seed", "6002", "--random-anatomy", "--out", ph.toString()).exit()).isZero();
+        assertThat(run("analyze", ph.resolve("image.nii.gz").toString(), "--out", local.toString()).exit()).isZero();
+        try (var models = io.hounsfield.segmentation.DemoModel.open(io.hounsfield.segmentation.ModelRegistry.Options.defaults());
+             var server = io.hounsfield.serving.grpc.HounsfieldServer.startNetty("127.0.0.1", 0, io.hounsfield.serving.grpc.HounsfieldServer.Config.defaults(),
+                     io.hounsfield.core.backend.CpuBackend.sequential(), models)) {
+            Result r = run("client", "analyze", ph.resolve("image.nii.gz").toString(), "--server", "127.0.0.1:" + server.port(),
+                    "--out", remote.toString());
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("segment (ModelInfer)", "features: lesion", "features: liver");
+        }
+        for (String f : new String[] {"features-lesion.csv", "features-liver.csv"}) {
+            java.util.List<String> a = Files.readAllLines(local.resolve(f)), b = Files.readAllLines(remote.resolve(f));
+            assertThat(b).hasSameSizeAs(a);
+            for (int i = 1; i < a.size(); i++) {
+                String csv = ",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)"; // commas outside quotes
+                String[] x = a.get(i).split(csv, -1), y = b.get(i).split(csv, -1);
+                assertThat(y[3]).isEqualTo(x[3]);
+                assertThat(y[0]).isEqualTo(x[0]);
+                if (!x[4].isEmpty()) {
+                    assertThat(Double.parseDouble(y[4])).as(a.get(i)).isEqualTo(Double.parseDouble(x[4]));
+                }
+            }
+        }
+    }
+
+    @Test
     void badInputGivesOneClearLineAndExitCode1() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.nii"), "not a volume at all".repeat(30));
         Result r = run("convert", bad.toString(), dir.resolve("x.nii").toString());

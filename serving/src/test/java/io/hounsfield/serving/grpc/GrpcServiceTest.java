@@ -77,38 +77,11 @@ class GrpcServiceTest {
     }
 
     private static VolumeHeader header(Volume v) {
-        var g = v.geometry();
-        Geometry.Builder gb = Geometry.newBuilder().addExtent(g.extent().nx()).addExtent(g.extent().ny()).addExtent(g.extent().nz())
-                .addSpacingMm(g.spacing().x()).addSpacingMm(g.spacing().y()).addSpacingMm(g.spacing().z())
-                .addOriginMm(g.origin().x()).addOriginMm(g.origin().y()).addOriginMm(g.origin().z());
-        for (int r = 0; r < 3; r++) {
-            for (int c = 0; c < 3; c++) {
-                gb.addDirection(g.direction().get(r, c));
-            }
-        }
-        VoxelType t = Protos.voxelType(v.type());
-        return VolumeHeader.newBuilder().setName("test").setGeometry(gb).setType(t).build();
+        return ClientSupport.header(v, "test");
     }
 
-    /** Uploads {@code v} in chunks of {@code chunk} bytes; {@code dropLast} leaves the last chunk out. */
     private VolumeHandle upload(Volume v, int chunk, boolean dropLast) throws Exception {
-        CompletableFuture<VolumeHandle> result = new CompletableFuture<>();
-        StreamObserver<UploadVolumeRequest> up = async.uploadVolume(observer(result));
-        up.onNext(UploadVolumeRequest.newBuilder().setHeader(header(v)).build());
-        MemorySegment s = v.segment();
-        for (long at = 0; at < s.byteSize(); at += chunk) {
-            int len = (int) Math.min(chunk, s.byteSize() - at);
-            if (dropLast && at + len == s.byteSize()) {
-                break;
-            }
-            up.onNext(UploadVolumeRequest.newBuilder().setChunk(ByteString.copyFrom(s.asSlice(at, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE))).build());
-        }
-        up.onCompleted();
-        try {
-            return result.get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw (Exception) e.getCause();
-        }
+        return ClientSupport.upload(async, v, chunk, dropLast);
     }
 
     private static <T> StreamObserver<T> observer(CompletableFuture<T> f) {

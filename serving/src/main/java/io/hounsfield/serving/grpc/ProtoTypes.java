@@ -3,12 +3,12 @@ package io.hounsfield.serving.grpc;
 import io.hounsfield.serving.api.v1.VoxelType;
 
 /** Conversions between the engine's types and {@code hounsfield.v1}'s. */
-final class Protos {
+public final class ProtoTypes {
 
-    private Protos() {
+    private ProtoTypes() {
     }
 
-    static VoxelType voxelType(io.hounsfield.core.VoxelType t) {
+    public static VoxelType voxelType(io.hounsfield.core.VoxelType t) {
         return switch (t) {
             case UINT8 -> VoxelType.UINT8;
             case INT16 -> VoxelType.INT16;
@@ -20,7 +20,7 @@ final class Protos {
     }
 
     /** @throws IllegalArgumentException for an unspecified or unknown type */
-    static io.hounsfield.core.VoxelType voxelType(VoxelType t) {
+    public static io.hounsfield.core.VoxelType voxelType(VoxelType t) {
         return switch (t) {
             case UINT8 -> io.hounsfield.core.VoxelType.UINT8;
             case INT16 -> io.hounsfield.core.VoxelType.INT16;
