@@ -29,8 +29,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -60,6 +62,7 @@ public final class FeatureExtractor {
     }
 
     private final Executor families;
+    private final BooleanSupplier cancelled;
 
     /** Family groups run concurrently, each on a virtual thread. */
     public FeatureExtractor(ComputeBackend backend) {
@@ -71,8 +74,22 @@ public final class FeatureExtractor {
      *                 {@code Runnable::run} runs them one after another in the caller's thread
      */
     public FeatureExtractor(ComputeBackend backend, Executor families) {
+        this(backend, families, () -> false);
+    }
+
+    private FeatureExtractor(ComputeBackend backend, Executor families, BooleanSupplier cancelled) {
         this.backend = backend;
         this.families = families;
+        this.cancelled = cancelled;
+    }
+
+    /**
+     * This extractor, checking {@code cancelled} before every stage (resampling, sampling, each family):
+     * once it answers true, {@link #extract} ends with a {@link CancellationException} at the next stage
+     * boundary — a stage already running (one backend operation) finishes first.
+     */
+    public FeatureExtractor cancelWhen(BooleanSupplier cancelled) {
+        return new FeatureExtractor(backend, families, cancelled);
     }
 
     /**
@@ -324,7 +341,10 @@ public final class FeatureExtractor {
         }
     }
 
-    private static <T> T timed(Map<String, Double> timings, String stage, Supplier<T> work) {
+    private <T> T timed(Map<String, Double> timings, String stage, Supplier<T> work) {
+        if (cancelled.getAsBoolean()) {
+            throw new CancellationException("feature extraction cancelled before '" + stage + "'");
+        }
         long t0 = System.nanoTime();
         T r = work.get();
         timings.merge(stage, (System.nanoTime() - t0) / 1e6, Double::sum);

@@ -14,11 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Admission {
 
     private final Semaphore running;
+    private final int concurrent;
     private final int queue;
     private final AtomicInteger waiting = new AtomicInteger();
 
     Admission(int concurrent, int queue) {
         this.running = new Semaphore(concurrent, true);
+        this.concurrent = concurrent;
         this.queue = queue;
     }
 
@@ -53,6 +55,11 @@ final class Admission {
         } finally {
             waiting.decrementAndGet();
         }
+    }
+
+    /** Requests holding a permit now. */
+    int running() {
+        return concurrent - running.availablePermits();
     }
 
     int queued() {

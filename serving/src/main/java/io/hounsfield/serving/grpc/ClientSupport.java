@@ -3,6 +3,8 @@ package io.hounsfield.serving.grpc;
 import com.google.protobuf.ByteString;
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.hounsfield.core.Volume;
 import io.hounsfield.serving.api.v1.Geometry;
@@ -12,10 +14,14 @@ import io.hounsfield.serving.api.v1.VolumeHandle;
 import io.hounsfield.serving.api.v1.VolumeHeader;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** What a Java client of {@code hounsfield.v1} needs: the upload header of a volume, a chunked upload, bearer credentials. */
 public final class ClientSupport {
@@ -45,7 +51,9 @@ public final class ClientSupport {
      */
     public static VolumeHandle upload(HounsfieldGrpc.HounsfieldStub stub, Volume v, int chunk, boolean dropLast) throws Exception {
         CompletableFuture<VolumeHandle> done = new CompletableFuture<>();
-        StreamObserver<UploadVolumeRequest> up = stub.uploadVolume(new StreamObserver<>() {
+        List<UploadVolumeRequest> head = List.of(UploadVolumeRequest.newBuilder().setHeader(header(v, "upload")).build());
+        Iterator<UploadVolumeRequest> body = slabs(v.segment(), chunk, dropLast, bytes -> UploadVolumeRequest.newBuilder().setChunk(bytes).build());
+        send(stub::uploadVolume, concat(head.iterator(), body), new StreamObserver<>() {
             @Override
             public void onNext(VolumeHandle h) {
                 done.complete(h);
@@ -60,21 +68,103 @@ public final class ClientSupport {
             public void onCompleted() {
             }
         });
-        up.onNext(UploadVolumeRequest.newBuilder().setHeader(header(v, "upload")).build());
-        MemorySegment s = v.segment();
-        for (long at = 0; at < s.byteSize(); at += chunk) {
-            int len = (int) Math.min(chunk, s.byteSize() - at);
-            if (dropLast && at + len == s.byteSize()) {
-                break;
-            }
-            up.onNext(UploadVolumeRequest.newBuilder().setChunk(ByteString.copyFrom(s.asSlice(at, len).asByteBuffer())).build());
-        }
-        up.onCompleted();
         try {
             return done.get(10, TimeUnit.MINUTES);
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception x ? x : e;
         }
+    }
+
+    /**
+     * Starts a client-streaming or bidirectional call and sends {@code messages} under gRPC flow control:
+     * the next message is made only when the transport is ready for it ({@code isReady} /
+     * {@code onReadyHandler}), so a volume of any size streams through a bounded amount of memory. Half-closes
+     * after the last message; stops sending once the call fails; cancels the call if making a message fails.
+     *
+     * @param start the stub's method, e.g. {@code stub::analyze}
+     */
+    public static <Q, R> void send(Function<StreamObserver<R>, StreamObserver<Q>> start, Iterator<Q> messages, StreamObserver<R> responses) {
+        start.apply(new ClientResponseObserver<Q, R>() {
+            private volatile boolean over;
+
+            @Override
+            public void beforeStart(ClientCallStreamObserver<Q> requests) {
+                requests.setOnReadyHandler(() -> {
+                    try {
+                        while (!over && requests.isReady()) {
+                            if (!messages.hasNext()) {
+                                over = true;
+                                requests.onCompleted();
+                                return;
+                            }
+                            requests.onNext(messages.next());
+                        }
+                    } catch (RuntimeException e) {
+                        over = true;
+                        requests.cancel("the client could not make the next message", e);
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(R value) {
+                responses.onNext(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                over = true;
+                responses.onError(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                over = true;
+                responses.onCompleted();
+            }
+        });
+    }
+
+    /** The bytes of {@code s} as messages of at most {@code chunk} bytes, each copied only when asked for. */
+    public static <Q> Iterator<Q> slabs(MemorySegment s, int chunk, boolean dropLast, Function<ByteString, Q> message) {
+        if (chunk <= 0) {
+            throw new IllegalArgumentException("chunk size must be positive, got " + chunk);
+        }
+        long end = dropLast && s.byteSize() > 0 ? (s.byteSize() - 1) / chunk * chunk : s.byteSize();
+        return new Iterator<>() {
+            private long at;
+
+            @Override
+            public boolean hasNext() {
+                return at < end;
+            }
+
+            @Override
+            public Q next() {
+                if (at >= end) {
+                    throw new NoSuchElementException();
+                }
+                int len = (int) Math.min(chunk, end - at);
+                Q m = message.apply(ByteString.copyFrom(s.asSlice(at, len).asByteBuffer()));
+                at += len;
+                return m;
+            }
+        };
+    }
+
+    /** {@code a}, then {@code b}. */
+    public static <T> Iterator<T> concat(Iterator<? extends T> a, Iterator<? extends T> b) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return a.hasNext() || b.hasNext();
+            }
+
+            @Override
+            public T next() {
+                return a.hasNext() ? a.next() : b.next();
+            }
+        };
     }
 
     /** Call credentials sending {@code authorization: Bearer <token>}. */

@@ -65,9 +65,11 @@ public final class HounsfieldServer implements AutoCloseable {
     private final HealthStatusManager health;
     private final VolumeStore store;
     private final Metrics metrics;
+    private final Admission admission;
     private com.sun.net.httpserver.HttpServer metricsHttp;
 
-    private HounsfieldServer(Server server, HealthStatusManager health, VolumeStore store, Metrics metrics) {
+    private HounsfieldServer(Server server, HealthStatusManager health, VolumeStore store, Metrics metrics, Admission admission) {
+        this.admission = admission;
         this.server = server;
         this.health = health;
         this.store = store;
@@ -137,6 +139,7 @@ public final class HounsfieldServer implements AutoCloseable {
         Admission admission = new Admission(config.maxConcurrent(), config.maxQueued());
         Metrics metrics = new Metrics();
         metrics.gauge("hounsfield_queue_depth", admission::queued);
+        metrics.gauge("hounsfield_requests_running", admission::running);
         metrics.gauge("hounsfield_stored_volumes", store::size);
         metrics.gauge("hounsfield_stored_volume_bytes", store::reservedBytes);
         metrics.gauge("hounsfield_upload_budget_bytes", store::budget);
@@ -154,7 +157,7 @@ public final class HounsfieldServer implements AutoCloseable {
         health.setStatus(HounsfieldGrpc.SERVICE_NAME, ServingStatus.SERVING);
         ready.set(true);
         LOG.info("serving hounsfield.v1 on {}", server.getListenSockets());
-        return new HounsfieldServer(server, health, store, metrics);
+        return new HounsfieldServer(server, health, store, metrics, admission);
     }
 
     /** Every feature this build computes (IBSI code, family, name), found by running them once on the IBSI phantom. */
@@ -172,6 +175,15 @@ public final class HounsfieldServer implements AutoCloseable {
 
     public int port() {
         return server.getPort();
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    /** Requests running under admission control now. */
+    int running() {
+        return admission.running();
     }
 
     int storedVolumes() {

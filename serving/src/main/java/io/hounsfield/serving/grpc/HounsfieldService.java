@@ -23,7 +23,14 @@ import io.hounsfield.radiomics.FeatureValue;
 import io.hounsfield.radiomics.ParameterFile;
 import io.hounsfield.radiomics.PyRadiomicsNames;
 import io.hounsfield.radiomics.RadiomicsSettings;
+import io.hounsfield.segmentation.ModelException;
 import io.hounsfield.segmentation.ModelRegistry;
+import io.hounsfield.segmentation.OnnxModel;
+import io.hounsfield.segmentation.Segmenter;
+import io.hounsfield.segmentation.SlidingWindow;
+import io.hounsfield.serving.api.v1.LabelCount;
+import io.hounsfield.serving.api.v1.SegmentRequest;
+import io.hounsfield.serving.api.v1.SegmentResult;
 import io.hounsfield.serving.api.v1.Backend;
 import io.hounsfield.serving.api.v1.Capabilities;
 import io.hounsfield.serving.api.v1.Device;
@@ -43,10 +50,15 @@ import io.hounsfield.serving.api.v1.VolumeHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * The {@code hounsfield.v1.Hounsfield} service: capabilities, chunked uploads into the {@link VolumeStore},
@@ -170,20 +182,7 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
             }
 
             private void start(VolumeHeader h) {
-                var g = h.getGeometry();
-                if (g.getExtentCount() != 3 || g.getSpacingMmCount() != 3) {
-                    throw new IllegalArgumentException("the header's geometry needs 3 extents and 3 spacings");
-                }
-                Vec3 origin = g.getOriginMmCount() == 3 ? new Vec3(g.getOriginMm(0), g.getOriginMm(1), g.getOriginMm(2)) : Vec3.ZERO;
-                Mat3 dir = Mat3.IDENTITY;
-                if (g.getDirectionCount() == 9) {
-                    double[] d = g.getDirectionList().stream().mapToDouble(Double::doubleValue).toArray();
-                    dir = new Mat3(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
-                } else if (g.getDirectionCount() != 0) {
-                    throw new IllegalArgumentException("direction needs 9 values (row-major 3x3), got " + g.getDirectionCount());
-                }
-                Geometry geometry = new Geometry(new Extent(g.getExtent(0), g.getExtent(1), g.getExtent(2)),
-                        new Vec3(g.getSpacingMm(0), g.getSpacingMm(1), g.getSpacingMm(2)), origin, dir);
+                Geometry geometry = ProtoTypes.geometry(h.getGeometry());
                 VoxelType type = ProtoTypes.voxelType(h.getType());
                 expected = geometry.extent().voxelCount() * type.bytes();
                 if (!store.reserve(expected)) {
@@ -227,43 +226,174 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
 
     @Override
     public void extractFeatures(ExtractFeaturesRequest request, StreamObserver<FeatureResult> out) {
-        try (Admission.Permit ignored = admission.enter(remainingNanos())) {
+        try (Admission.Permit ignored = admission.enter(remainingNanos());
+             VolumeStore.Lease image = lease(request.getImage(), "image");
+             VolumeStore.Lease maskVolume = lease(request.getMask(), "mask")) {
             checkCancelled();
-            Volume image = store.get(request.getImage()).orElseThrow(() -> Status.NOT_FOUND
-                    .withDescription("no uploaded volume '" + request.getImage() + "' (image)").asRuntimeException());
-            Volume maskVolume = store.get(request.getMask()).orElseThrow(() -> Status.NOT_FOUND
-                    .withDescription("no uploaded volume '" + request.getMask() + "' (mask)").asRuntimeException());
-            if (maskVolume.type() != VoxelType.UINT8) {
-                throw Status.INVALID_ARGUMENT.withDescription("the mask must be uint8 labels, got " + maskVolume.type().id()).asRuntimeException();
+            if (maskVolume.volume().type() != VoxelType.UINT8) {
+                throw Status.INVALID_ARGUMENT.withDescription("the mask must be uint8 labels, got " + maskVolume.volume().type().id()).asRuntimeException();
             }
             RadiomicsSettings s = request.getParameterFile().isEmpty() ? RadiomicsSettings.defaults()
                     : ParameterFile.parse(request.getParameterFile(), "the request's parameter_file");
             if (request.getLabel() != 0) {
                 s = s.withLabel(request.getLabel());
             }
-            Mask mask = Mask.wrap(maskVolume);
-            FeatureSet fs = new FeatureExtractor(backend).extract(image, mask, s);
+            Mask mask = Mask.wrap(maskVolume.volume());
+            FeatureSet fs = extractor().extract(image.volume(), mask, s);
             fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
             checkCancelled();
-            FeatureResult.Builder r = FeatureResult.newBuilder().setEngineVersion(fs.provenance().engineVersion())
-                    .setBackend(fs.provenance().backend()).setSettingsSha256(fs.provenance().settingsHash())
-                    .setInputSha256(fs.provenance().inputHash()).putAllTimingsMs(fs.provenance().timingsMs())
-                    .addAllNotes(fs.provenance().notes());
-            for (FeatureValue f : fs.features()) {
-                r.addFeatures(Feature.newBuilder().setIbsiCode(f.ibsiCode()).setFamily(f.family()).setName(f.name())
-                        .setAggregation(f.aggregation()).setValue(f.value()).setUnit(f.unit())
-                        .setPyradiomicsName(PyRadiomicsNames.of(f.ibsiCode(), f.aggregation()).orElse("")));
+            out.onNext(result(fs));
+            out.onCompleted();
+        } catch (RuntimeException e) {
+            out.onError(status(e, "feature extraction"));
+        }
+    }
+
+    @Override
+    public void segment(SegmentRequest request, StreamObserver<SegmentResult> out) {
+        try (Admission.Permit ignored = admission.enter(remainingNanos()); VolumeStore.Lease image = lease(request.getImage(), "image")) {
+            checkCancelled();
+            OnnxModel m = model(request.getModel());
+            SegmentResult.Builder r = SegmentResult.newBuilder().setModel(m.descriptor().name());
+            try (Segmenter.Result seg = new Segmenter(backend, 4).segment(image.volume(), m, callCancellation())) {
+                seg.timingsMs().forEach((k, v) -> metrics.stage("segment: " + k, v));
+                r.putAllTimingsMs(seg.timingsMs());
+                checkCancelled();
+                Mask mask = seg.mask();
+                List<String> names = m.descriptor().labels();
+                for (int l = 1; l < names.size(); l++) {
+                    r.addLabels(LabelCount.newBuilder().setLabel(l).setName(names.get(l)).setVoxels(mask.count(l)));
+                }
+                if (request.getReturnMask()) {
+                    r.setMaskGzip(gzip(mask.asVolume())).setMaskGeometry(ClientSupport.header(mask.asVolume(), "mask").getGeometry());
+                }
+                long bytes = mask.asVolume().segment().byteSize();
+                if (!store.reserve(bytes)) {
+                    throw Status.RESOURCE_EXHAUSTED.withDescription("the label map (" + bytes + " bytes) exceeds the server's upload budget ("
+                            + store.reservedBytes() + " of " + store.budget() + " bytes in use)").asRuntimeException();
+                }
+                Volume stored = Volume.allocate(mask.geometry(), VoxelType.UINT8);
+                MemorySegment.copy(mask.asVolume().segment(), 0, stored.segment(), 0, bytes);
+                r.setMask(VolumeHandle.newBuilder().setId(store.put(stored)).setBytes(bytes));
             }
             out.onNext(r.build());
             out.onCompleted();
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         } catch (RuntimeException e) {
-            LOG.error("ExtractFeatures failed", e);
-            out.onError(Status.INTERNAL.withDescription("feature extraction failed: " + e.getClass().getSimpleName()).asRuntimeException());
+            out.onError(status(e, "segmentation"));
         }
+    }
+
+    /** A stored volume for this request, or NOT_FOUND naming which one. */
+    VolumeStore.Lease lease(String id, String role) {
+        return store.lease(id).orElseThrow(() -> Status.NOT_FOUND.withDescription("no uploaded volume '" + id + "' (" + role
+                + "); upload it first, or it was released").asRuntimeException());
+    }
+
+    /** The named model (empty: the first), or NOT_FOUND / FAILED_PRECONDITION naming the models there are. */
+    OnnxModel model(String name) {
+        if (name.isEmpty()) {
+            return models.models().stream().findFirst().orElseThrow(() -> Status.FAILED_PRECONDITION
+                    .withDescription("the server has no segmentation model (serve --models DIR)").asRuntimeException());
+        }
+        return models.get(name).orElseThrow(() -> Status.NOT_FOUND.withDescription("no model '" + name + "'; models: "
+                + models.models().stream().map(x -> x.descriptor().name()).toList()).asRuntimeException());
+    }
+
+    /** A feature extractor that stops at the next stage once this call is cancelled or past its deadline. */
+    FeatureExtractor extractor() {
+        Context c = Context.current();
+        return new FeatureExtractor(backend).cancelWhen(c::isCancelled);
+    }
+
+    /** A segmentation cancellation that this call's end (client cancel, deadline) trips, terminating the ONNX run. */
+    static SlidingWindow.Cancellation callCancellation() {
+        SlidingWindow.Cancellation cancel = new SlidingWindow.Cancellation();
+        Context.current().addListener(ctx -> cancel.cancel(), Runnable::run);
+        return cancel;
+    }
+
+    /** The status a failed request answers with; unexpected failures are logged (without patient data) as INTERNAL. */
+    static StatusRuntimeException status(RuntimeException e, String what) {
+        if (e instanceof StatusRuntimeException s) {
+            return s;
+        }
+        if (e instanceof CancellationException) {
+            Context c = Context.current();
+            boolean expired = c.getDeadline() != null && c.getDeadline().isExpired();
+            return (expired ? Status.DEADLINE_EXCEEDED : Status.CANCELLED).withDescription(what + " stopped: " + e.getMessage()).asRuntimeException();
+        }
+        if (e instanceof ModelException m) {
+            LOG.error("{} failed", what, m);
+            return Status.INTERNAL.withDescription(what + " failed: " + m.getMessage()).asRuntimeException();
+        }
+        if (e instanceof IllegalArgumentException) {
+            return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+        }
+        LOG.error("{} failed", what, e);
+        return Status.INTERNAL.withDescription(what + " failed: " + e.getClass().getSimpleName()).asRuntimeException();
+    }
+
+    static ByteString gzip(Volume labels) {
+        ByteString.Output buf = ByteString.newOutput();
+        try (GZIPOutputStream gz = new GZIPOutputStream(buf, 1 << 16)) {
+            MemorySegment s = labels.segment();
+            byte[] slab = new byte[1 << 20];
+            for (long at = 0; at < s.byteSize(); at += slab.length) {
+                int n = (int) Math.min(slab.length, s.byteSize() - at);
+                MemorySegment.copy(s, ValueLayout.JAVA_BYTE, at, slab, 0, n);
+                gz.write(slab, 0, n);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return buf.toByteString();
+    }
+
+    @Override
+    public StreamObserver<io.hounsfield.serving.api.v1.AnalyzeRequest> analyze(StreamObserver<io.hounsfield.serving.api.v1.AnalyzeEvent> out) {
+        return new AnalyzeCall(this, out);
+    }
+
+    ComputeBackend backend() {
+        return backend;
+    }
+
+    ModelRegistry models() {
+        return models;
+    }
+
+    VolumeStore store() {
+        return store;
+    }
+
+    Admission admission() {
+        return admission;
+    }
+
+    Metrics metrics() {
+        return metrics;
+    }
+
+    static long remaining() {
+        return remainingNanos();
+    }
+
+    static void cancelled() {
+        checkCancelled();
+    }
+
+    /** The result message of one label's features. */
+    static FeatureResult result(FeatureSet fs) {
+        FeatureResult.Builder r = FeatureResult.newBuilder().setEngineVersion(fs.provenance().engineVersion())
+                .setBackend(fs.provenance().backend()).setSettingsSha256(fs.provenance().settingsHash())
+                .setInputSha256(fs.provenance().inputHash()).putAllTimingsMs(fs.provenance().timingsMs())
+                .addAllNotes(fs.provenance().notes());
+        for (FeatureValue f : fs.features()) {
+            r.addFeatures(Feature.newBuilder().setIbsiCode(f.ibsiCode()).setFamily(f.family()).setName(f.name())
+                    .setAggregation(f.aggregation()).setValue(f.value()).setUnit(f.unit())
+                    .setPyradiomicsName(PyRadiomicsNames.of(f.ibsiCode(), f.aggregation()).orElse("")));
+        }
+        return r.build();
     }
 
     @Override

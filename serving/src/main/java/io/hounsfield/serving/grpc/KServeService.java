@@ -133,7 +133,7 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        try (Admission.Permit ignored = admission.enter(Long.MAX_VALUE)) {
+        try (Admission.Permit ignored = admission.enter(HounsfieldService.remaining())) {
             String model = request.getModelName();
             ModelInferResponse response;
             if (RADIOMICS.equals(model)) {
@@ -145,13 +145,8 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
             }
             out.onNext(response);
             out.onCompleted();
-        } catch (StatusRuntimeException e) {
-            out.onError(e);
-        } catch (IllegalArgumentException e) {
-            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
         } catch (RuntimeException e) {
-            LOG.error("ModelInfer failed", e);
-            out.onError(Status.INTERNAL.withDescription("inference failed: " + e.getClass().getSimpleName()).asRuntimeException());
+            out.onError(HounsfieldService.status(e, "inference"));
         }
     }
 
@@ -170,7 +165,7 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
             if (label != null) {
                 s = s.withLabel((int) label.getInt64Param());
             }
-            FeatureSet fs = new FeatureExtractor(backend).extract(image, Mask.wrap(maskVolume), s);
+            FeatureSet fs = new FeatureExtractor(backend).cancelWhen(io.grpc.Context.current()::isCancelled).extract(image, Mask.wrap(maskVolume), s);
             fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
             InferTensorContents.Builder values = InferTensorContents.newBuilder(), names = InferTensorContents.newBuilder();
             for (FeatureValue f : fs.features()) {
@@ -189,9 +184,10 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
         InferParameter handle = r.getParametersMap().get("image_handle");
         if (handle != null) {
             // Hounsfield's extension: an image uploaded through hounsfield.v1 UploadVolume (its own geometry), not re-sent.
-            Volume uploaded = store.get(handle.getStringParam()).orElseThrow(() -> Status.NOT_FOUND
-                    .withDescription("no uploaded volume '" + handle.getStringParam() + "'").asRuntimeException());
-            return segmented(r, m, uploaded);
+            try (VolumeStore.Lease uploaded = store.lease(handle.getStringParam()).orElseThrow(() -> Status.NOT_FOUND
+                    .withDescription("no uploaded volume '" + handle.getStringParam() + "'").asRuntimeException())) {
+                return segmented(r, m, uploaded.volume());
+            }
         }
         Vec3 spacing = spacing(r);
         try (Volume image = volume(r, "image", spacing)) {
@@ -200,7 +196,7 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
     }
 
     private ModelInferResponse segmented(ModelInferRequest r, OnnxModel m, Volume image) {
-        try (Segmenter.Result s = new Segmenter(backend, 4).segment(image, m, null)) {
+        try (Segmenter.Result s = new Segmenter(backend, 4).segment(image, m, HounsfieldService.callCancellation())) {
             s.timingsMs().forEach((k, v) -> metrics.stage("segment: " + k, v));
             Extent e = image.extent();
             MemorySegment mask = s.mask().asVolume().segment();

@@ -66,6 +66,12 @@ final class Metrics implements ServerInterceptor {
         stages.computeIfAbsent(stage, s -> new Histogram()).observe(millis / 1000);
     }
 
+    /** How many times {@code stage} was observed (tests: did a stage run at all). */
+    long stageCount(String stage) {
+        Histogram h = stages.get(stage);
+        return h == null ? 0 : h.count.get();
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();

@@ -10,13 +10,59 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Uploaded volumes by handle, within a host-memory budget: an upload reserves its bytes before it
  * allocates, and a failed or cancelled upload gives them back — no partial volume is ever stored.
- * Thread-safe.
+ * Requests use a stored volume through a {@link Lease}; releasing a handle while a request still uses
+ * it removes the handle at once and frees the memory when the last lease closes. Thread-safe.
  */
 final class VolumeStore implements AutoCloseable {
 
     private final long budget;
     private final AtomicLong reserved = new AtomicLong();
-    private final ConcurrentHashMap<String, Volume> volumes = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Entry> volumes = new ConcurrentHashMap<>();
+
+    /** A stored volume and the requests using it. */
+    private final class Entry {
+        final Volume volume;
+        int users;
+        boolean released;
+
+        Entry(Volume volume) {
+            this.volume = volume;
+        }
+
+        synchronized boolean acquire() {
+            if (released) {
+                return false;
+            }
+            users++;
+            return true;
+        }
+
+        synchronized void drop() {
+            users--;
+            freeIfDone();
+        }
+
+        synchronized void release() {
+            released = true;
+            freeIfDone();
+        }
+
+        private void freeIfDone() {
+            if (released && users == 0 && volume.isOpen()) {
+                long bytes = volume.segment().byteSize();
+                volume.close();
+                unreserve(bytes);
+            }
+        }
+    }
+
+    /** One request's use of a stored volume; closing it never frees a volume other requests hold. */
+    interface Lease extends AutoCloseable {
+        Volume volume();
+
+        @Override
+        void close();
+    }
 
     VolumeStore(long budgetBytes) {
         this.budget = budgetBytes;
@@ -54,23 +100,41 @@ final class VolumeStore implements AutoCloseable {
     /** Stores a complete volume (its bytes already reserved) and returns its handle. */
     String put(Volume v) {
         String id = UUID.randomUUID().toString();
-        volumes.put(id, v);
+        volumes.put(id, new Entry(v));
         return id;
     }
 
-    Optional<Volume> get(String id) {
-        return Optional.ofNullable(volumes.get(id));
+    /** The volume of {@code id} for one request; empty if there is none (never stored, or released). */
+    Optional<Lease> lease(String id) {
+        Entry e = volumes.get(id);
+        if (e == null || !e.acquire()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Lease() {
+            private boolean closed;
+
+            @Override
+            public Volume volume() {
+                return e.volume;
+            }
+
+            @Override
+            public synchronized void close() {
+                if (!closed) {
+                    closed = true;
+                    e.drop();
+                }
+            }
+        });
     }
 
-    /** Frees a volume and its reservation; false if there was none. */
+    /** Removes a handle; its memory and reservation go once no request uses it. False if there was none. */
     boolean release(String id) {
-        Volume v = volumes.remove(id);
-        if (v == null) {
+        Entry e = volumes.remove(id);
+        if (e == null) {
             return false;
         }
-        long bytes = v.segment().byteSize();
-        v.close();
-        unreserve(bytes);
+        e.release();
         return true;
     }
 

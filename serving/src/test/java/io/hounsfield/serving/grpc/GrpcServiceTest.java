@@ -10,6 +10,7 @@ import io.grpc.health.v1.HealthGrpc;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.stub.StreamObserver;
+import io.hounsfield.core.ProgressListener;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.backend.CpuBackend;
 import io.hounsfield.radiomics.FeatureExtractor;
@@ -17,6 +18,12 @@ import io.hounsfield.radiomics.FeatureValue;
 import io.hounsfield.radiomics.ParameterFile;
 import io.hounsfield.segmentation.DemoModel;
 import io.hounsfield.segmentation.ModelRegistry;
+import io.hounsfield.segmentation.Segmenter;
+import io.hounsfield.serving.api.v1.SegmentRequest;
+import io.hounsfield.serving.api.v1.SegmentResult;
+import io.hounsfield.testvolumes.CtBody;
+import io.hounsfield.testvolumes.Phantom;
+import io.hounsfield.testvolumes.Phantoms;
 import io.hounsfield.serving.api.v1.Capabilities;
 import io.hounsfield.serving.api.v1.ExtractFeaturesRequest;
 import io.hounsfield.serving.api.v1.FeatureResult;
@@ -34,6 +41,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.zip.GZIPInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -133,6 +142,63 @@ class GrpcServiceTest {
         }
         assertThat(server.storedVolumes()).isZero();
         assertThat(server.reservedBytes()).isZero();
+    }
+
+    @Test
+    void segmentStoresALabelMapThatFeaturesRunOn() throws Exception {
+        try (Phantom p = Phantoms.ctBody(CtBody.medium().with(7002, CtBody.Anatomy.random(7002)), ProgressListener.NONE)) {
+            VolumeHandle image = upload(p.image(), 100_000, false);
+            SegmentResult seg = stub.segment(SegmentRequest.newBuilder().setImage(image.getId()).setReturnMask(true).build());
+            try (Segmenter.Result local = new Segmenter(CpuBackend.sequential(), 4).segment(p.image(), models.models().getFirst(), null)) {
+                byte[] want = local.mask().asVolume().segment().toArray(ValueLayout.JAVA_BYTE);
+                assertThat(new GZIPInputStream(seg.getMaskGzip().newInput()).readAllBytes()).isEqualTo(want);
+                assertThat(seg.getMaskGeometry()).isEqualTo(ClientSupport.header(p.image(), "x").getGeometry());
+                assertThat(seg.getLabelsList()).extracting(l -> l.getName()).containsExactly("lesion", "liver");
+                assertThat(seg.getLabels(0).getVoxels()).isEqualTo(local.mask().count(1)).isPositive();
+                assertThat(seg.getMask().getBytes()).isEqualTo(want.length);
+                // Features on the stored label map equal features on the local one.
+                FeatureResult r = stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage(image.getId())
+                        .setMask(seg.getMask().getId()).setLabel(1).build());
+                List<FeatureValue> values = new FeatureExtractor(CpuBackend.sequential()).extract(p.image(), local.mask(),
+                        io.hounsfield.radiomics.RadiomicsSettings.defaults().withLabel(1)).features();
+                assertThat(r.getFeaturesCount()).isEqualTo(values.size());
+                for (int i = 0; i < values.size(); i++) {
+                    assertThat(Double.compare(r.getFeatures(i).getValue(), values.get(i).value())).as(values.get(i).name()).isZero();
+                }
+            }
+            assertThatThrownBy(() -> stub.segment(SegmentRequest.newBuilder().setImage(image.getId()).setModel("nnunet").build()))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND").hasMessageContaining("demo");
+            stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(image.getId()).build());
+            stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(seg.getMask().getId()).build());
+            assertThatThrownBy(() -> stub.segment(SegmentRequest.newBuilder().setImage(image.getId()).build()))
+                    .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND").hasMessageContaining("released");
+        }
+        assertThat(server.storedVolumes()).isZero();
+        assertThat(server.reservedBytes()).isZero();
+        assertServing();
+    }
+
+    /** A volume released while a request uses it stays valid for that request and is freed when it ends. */
+    @Test
+    void releasingAVolumeInUseFreesItWhenTheLastUserEnds() {
+        VolumeStore store = new VolumeStore(1 << 20);
+        Volume v = Volume.allocate(io.hounsfield.core.Geometry.axisAligned(new io.hounsfield.core.Extent(10, 10, 10),
+                new io.hounsfield.core.Vec3(1, 1, 1), io.hounsfield.core.Vec3.ZERO), io.hounsfield.core.VoxelType.INT16);
+        assertThat(store.reserve(2000)).isTrue();
+        String id = store.put(v);
+        VolumeStore.Lease a = store.lease(id).orElseThrow(), b = store.lease(id).orElseThrow();
+        assertThat(store.release(id)).isTrue();
+        assertThat(store.lease(id)).isEmpty();
+        assertThat(store.size()).isZero();
+        a.close();
+        a.close(); // twice is once
+        assertThat(v.isOpen()).isTrue();
+        assertThat(b.volume().get(999)).isZero();
+        assertThat(store.reservedBytes()).isEqualTo(2000);
+        b.close();
+        assertThat(v.isOpen()).isFalse();
+        assertThat(store.reservedBytes()).isZero();
+        assertThat(store.release(id)).isFalse();
     }
 
     @Test

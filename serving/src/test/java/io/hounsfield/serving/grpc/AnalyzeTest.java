@@ -1,0 +1,144 @@
+package io.hounsfield.serving.grpc;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.hounsfield.core.ProgressListener;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.core.io.nifti.NiftiWriter;
+import io.hounsfield.radiomics.FeatureExtractor;
+import io.hounsfield.radiomics.FeatureValue;
+import io.hounsfield.radiomics.RadiomicsSettings;
+import io.hounsfield.segmentation.DemoModel;
+import io.hounsfield.segmentation.ModelRegistry;
+import io.hounsfield.serving.api.v1.AnalyzeEvent;
+import io.hounsfield.serving.api.v1.AnalyzeHeader;
+import io.hounsfield.serving.api.v1.AnalyzeRequest;
+import io.hounsfield.serving.api.v1.HounsfieldGrpc;
+import io.hounsfield.serving.api.v1.InputChunk;
+import io.hounsfield.testvolumes.CtBody;
+import io.hounsfield.testvolumes.IbsiDigitalPhantom;
+import io.hounsfield.testvolumes.Phantom;
+import io.hounsfield.testvolumes.Phantoms;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The streaming Analyze RPC: NIfTI and RAW inputs, both tasks, and the failures that must leave nothing behind. */
+class AnalyzeTest {
+
+    private ModelRegistry models;
+    private HounsfieldServer server;
+    private ManagedChannel channel;
+    private HounsfieldGrpc.HounsfieldStub async;
+
+    @BeforeEach
+    void start() throws Exception {
+        models = DemoModel.open(new ModelRegistry.Options(1, false));
+        String name = InProcessServerBuilder.generateName();
+        server = HounsfieldServer.start(InProcessServerBuilder.forName(name), new HounsfieldServer.Config(64 << 10, 2, 4, 256L << 20),
+                CpuBackend.sequential(), models);
+        channel = InProcessChannelBuilder.forName(name).build();
+        async = HounsfieldGrpc.newStub(channel);
+    }
+
+    @AfterEach
+    void stop() {
+        channel.shutdownNow();
+        server.close();
+        models.close();
+    }
+
+    /** Sends the requests under flow control, half-closes, collects the events (or the failure). */
+    private List<AnalyzeEvent> call(List<AnalyzeRequest> requests) throws Exception {
+        try {
+            return ServingFailuresTest.analyze(async, requests.iterator()).get(2, TimeUnit.MINUTES);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    private static List<AnalyzeRequest> chunks(int input, String file, byte[] data, int size) {
+        List<AnalyzeRequest> out = new ArrayList<>();
+        for (int at = 0; at < data.length; at += size) {
+            out.add(AnalyzeRequest.newBuilder().setChunk(InputChunk.newBuilder().setInput(input).setFile(file)
+                    .setData(ByteString.copyFrom(data, at, Math.min(size, data.length - at)))).build());
+        }
+        return out;
+    }
+
+    @Test
+    void segmentAndFeaturesFromANiftiFile(@TempDir Path dir) throws Exception {
+        try (Phantom p = Phantoms.ctBody(CtBody.medium().with(7001, CtBody.Anatomy.random(7001)), ProgressListener.NONE)) {
+            Path f = dir.resolve("ct.nii.gz");
+            new NiftiWriter().write(p.image(), f, ProgressListener.NONE);
+            List<AnalyzeRequest> req = new ArrayList<>();
+            req.add(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.SEGMENT_AND_FEATURES)
+                    .setInput(AnalyzeHeader.InputKind.NIFTI).setReturnMask(true)).build());
+            req.addAll(chunks(0, "ct.nii.gz", Files.readAllBytes(f), 50_000));
+            List<AnalyzeEvent> events = call(req);
+            assertThat(events.getFirst().hasAccepted()).isTrue();
+            assertThat(events.stream().filter(AnalyzeEvent::hasProgress).map(e -> e.getProgress().getStage()))
+                    .contains("read input", "segment: windows", "features: lesion", "features: liver");
+            var result = events.getLast().getResult();
+            assertThat(result.getLabelsList()).extracting(l -> l.getName()).containsExactly("lesion", "liver");
+            assertThat(result.getLabels(0).getFeatures().getFeaturesCount()).isEqualTo(29 + 2 + 18 + 23 + 7 + 25 + 16 + 16 + 16 + 5 + 17);
+            byte[] mask = new java.util.zip.GZIPInputStream(result.getMaskGzip().newInput()).readAllBytes();
+            assertThat(mask).hasSize(128 * 128 * 50);
+        }
+        assertThat(server.reservedBytes()).isZero();
+    }
+
+    @Test
+    void featuresOfRawVoxelsEqualALocalExtraction() throws Exception {
+        try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
+            var img = p.image();
+            List<AnalyzeRequest> req = new ArrayList<>();
+            req.add(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.FEATURES)
+                    .setInput(AnalyzeHeader.InputKind.RAW).setGeometry(ClientSupport.header(img, "x").getGeometry())
+                    .setType(ProtoTypes.voxelType(img.type())).addLabels(1)).build());
+            req.addAll(chunks(0, "", img.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), 13));
+            req.addAll(chunks(1, "", p.mask().asVolume().segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), 11));
+            var result = call(req).getLast().getResult();
+            List<FeatureValue> local = new FeatureExtractor(CpuBackend.sequential()).extract(img, p.mask(), RadiomicsSettings.defaults().withLabel(1))
+                    .features();
+            var got = result.getLabels(0).getFeatures();
+            assertThat(got.getFeaturesCount()).isEqualTo(local.size());
+            for (int i = 0; i < local.size(); i++) {
+                assertThat(Double.compare(got.getFeatures(i).getValue(), local.get(i).value())).as(local.get(i).name()).isZero();
+            }
+        }
+        assertThat(server.reservedBytes()).isZero();
+    }
+
+    @Test
+    void malformedCallsFailClearlyAndLeaveNothingBehind() {
+        assertThatThrownBy(() -> call(List.of(AnalyzeRequest.newBuilder().setChunk(InputChunk.newBuilder().setData(ByteString.copyFromUtf8("x"))).build())))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("before the header");
+        assertThatThrownBy(() -> call(List.of(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder()
+                .setTask(AnalyzeHeader.Task.SEGMENT_AND_FEATURES).setInput(AnalyzeHeader.InputKind.NIFTI)).build(),
+                AnalyzeRequest.newBuilder().setChunk(InputChunk.newBuilder().setFile("x.nii.gz").setData(ByteString.copyFromUtf8("not a volume"))).build())))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INVALID_ARGUMENT");
+        var huge = io.hounsfield.serving.api.v1.Geometry.newBuilder().addExtent(1000).addExtent(1000).addExtent(300)
+                .addSpacingMm(1).addSpacingMm(1).addSpacingMm(1).build();
+        assertThatThrownBy(() -> call(List.of(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.FEATURES)
+                .setInput(AnalyzeHeader.InputKind.RAW).setGeometry(huge).setType(io.hounsfield.serving.api.v1.VoxelType.INT16)).build())))
+                .isInstanceOf(StatusRuntimeException.class)
+                .satisfies(e -> assertThat(((StatusRuntimeException) e).getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+        assertThat(server.reservedBytes()).isZero();
+        assertThat(server.storedVolumes()).isZero();
+    }
+}
