@@ -167,6 +167,25 @@ public final class ClientSupport {
         };
     }
 
+    /** The elements of a KServe v2 BYTES tensor's raw contents (each a 4-byte little-endian length, then the bytes) as UTF-8. */
+    public static List<String> bytesElements(ByteString raw) {
+        java.nio.ByteBuffer b = raw.asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        List<String> out = new java.util.ArrayList<>();
+        while (b.hasRemaining()) {
+            if (b.remaining() < 4) {
+                throw new IllegalArgumentException("a BYTES tensor ends inside an element's length");
+            }
+            int n = b.getInt();
+            if (n < 0 || n > b.remaining()) {
+                throw new IllegalArgumentException("a BYTES element of " + n + " bytes where " + b.remaining() + " remain");
+            }
+            byte[] e = new byte[n];
+            b.get(e);
+            out.add(new String(e, java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return out;
+    }
+
     /** Call credentials sending {@code authorization: Bearer <token>}. */
     public static CallCredentials bearer(String token) {
         return new CallCredentials() {

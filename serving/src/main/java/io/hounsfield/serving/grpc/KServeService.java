@@ -8,6 +8,7 @@ import io.hounsfield.core.EngineVersion;
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Mask;
+import io.hounsfield.core.Mat3;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
@@ -39,7 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
@@ -49,8 +52,9 @@ import java.util.function.BooleanSupplier;
  * shape), {@code spacing} (FP64 [3]: x, y, z mm); outputs {@code values} (FP64 [n]) and {@code names}
  * (BYTES [n]: "IBSI code|family|name|aggregation"); request parameters {@code parameter_file} (string,
  * PyRadiomics layout) and {@code label} (int64) — and every segmentation model: inputs {@code image} and
- * {@code spacing}, output {@code mask} (UINT8 [z, y, x]). Voxels are row-major with x fastest, on an
- * axis-aligned grid with its first voxel at the origin. Tensor data as {@code raw_input_contents} (in the
+ * {@code spacing}, output {@code mask} (UINT8 [z, y, x]). Voxels are row-major with x fastest; optional
+ * inputs {@code origin} (FP64 [3], LPS mm of the first voxel) and {@code direction} (FP64 [9], row-major,
+ * columns the index axes in LPS) place the grid — without them it is axis-aligned at the origin. Tensor data as {@code raw_input_contents} (in the
  * order of {@code inputs}, little-endian) or, for small inputs, typed {@code contents}. Hounsfield's extension:
  * a segmentation request with the string parameter {@code image_handle} segments a volume uploaded with
  * {@code hounsfield.v1.UploadVolume} (with its own geometry) instead of an {@code image} input.
@@ -114,9 +118,11 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
         var b = ModelMetadataResponse.newBuilder().setName(request.getName()).addVersions("1").setPlatform("hounsfield");
         if (RADIOMICS.equals(request.getName())) {
             b.addInputs(tensor("image", "FP32", -1, -1, -1)).addInputs(tensor("mask", "UINT8", -1, -1, -1)).addInputs(tensor("spacing", "FP64", 3))
+                    .addInputs(tensor("origin", "FP64", 3)).addInputs(tensor("direction", "FP64", 9))
                     .addOutputs(tensor("values", "FP64", -1)).addOutputs(tensor("names", "BYTES", -1));
         } else if (models.get(request.getName()).isPresent()) {
-            b.addInputs(tensor("image", "FP32", -1, -1, -1)).addInputs(tensor("spacing", "FP64", 3)).addOutputs(tensor("mask", "UINT8", -1, -1, -1));
+            b.addInputs(tensor("image", "FP32", -1, -1, -1)).addInputs(tensor("spacing", "FP64", 3))
+                    .addInputs(tensor("origin", "FP64", 3)).addInputs(tensor("direction", "FP64", 9)).addOutputs(tensor("mask", "UINT8", -1, -1, -1));
         } else {
             out.onError(Status.NOT_FOUND.withDescription("no model '" + request.getName() + "'; models: " + names()).asRuntimeException());
             return;
@@ -151,8 +157,8 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
     }
 
     private ModelInferResponse radiomics(ModelInferRequest r) {
-        Vec3 spacing = spacing(r);
-        try (Volume image = volume(r, "image", spacing); Volume maskVolume = volume(r, "mask", spacing)) {
+        Placement at = placement(r);
+        try (Volume image = volume(r, "image", at); Volume maskVolume = volume(r, "mask", at)) {
             if (maskVolume.type() != VoxelType.UINT8) {
                 throw new IllegalArgumentException("input 'mask' must be UINT8 labels");
             }
@@ -167,15 +173,21 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
             }
             FeatureSet fs = new FeatureExtractor(backend).cancelWhen(io.grpc.Context.current()::isCancelled).extract(image, Mask.wrap(maskVolume), s);
             fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
-            InferTensorContents.Builder values = InferTensorContents.newBuilder(), names = InferTensorContents.newBuilder();
-            for (FeatureValue f : fs.features()) {
-                values.addFp64Contents(f.value());
-                names.addBytesContents(ByteString.copyFromUtf8(f.ibsiCode() + "|" + f.family() + "|" + f.name() + "|" + f.aggregation()));
-            }
+            // Outputs as raw_output_contents, as Triton sends them (and as tritonclient's as_numpy reads them):
+            // values little-endian FP64; names a BYTES tensor, each element a 4-byte little-endian length, then UTF-8.
             int n = fs.features().size();
+            ByteBuffer values = ByteBuffer.allocate(8 * n).order(ByteOrder.LITTLE_ENDIAN);
+            ByteString.Output names = ByteString.newOutput();
+            for (FeatureValue f : fs.features()) {
+                values.putDouble(f.value());
+                byte[] name = (f.ibsiCode() + "|" + f.family() + "|" + f.name() + "|" + f.aggregation()).getBytes(StandardCharsets.UTF_8);
+                names.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(name.length).array(), 0, 4);
+                names.write(name, 0, name.length);
+            }
             return ModelInferResponse.newBuilder().setModelName(RADIOMICS).setModelVersion("1").setId(r.getId())
-                    .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("values").setDatatype("FP64").addShape(n).setContents(values))
-                    .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("names").setDatatype("BYTES").addShape(n).setContents(names))
+                    .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("values").setDatatype("FP64").addShape(n))
+                    .addOutputs(ModelInferResponse.InferOutputTensor.newBuilder().setName("names").setDatatype("BYTES").addShape(n))
+                    .addRawOutputContents(ByteString.copyFrom(values.flip())).addRawOutputContents(names.toByteString())
                     .build();
         }
     }
@@ -189,8 +201,8 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
                 return segmented(r, m, uploaded.volume());
             }
         }
-        Vec3 spacing = spacing(r);
-        try (Volume image = volume(r, "image", spacing)) {
+        Placement at = placement(r);
+        try (Volume image = volume(r, "image", at)) {
             return segmented(r, m, image);
         }
     }
@@ -217,32 +229,59 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
         throw new IllegalArgumentException("missing input '" + name + "'");
     }
 
-    private static Vec3 spacing(ModelInferRequest r) {
-        int i = index(r, "spacing");
-        double[] s = new double[3];
+    /** Whether the request has an input of that name. */
+    private static boolean has(ModelInferRequest r, String name) {
+        return r.getInputsList().stream().anyMatch(t -> t.getName().equals(name));
+    }
+
+    /** An FP64 input of exactly {@code n} values, raw (little-endian) or typed. */
+    private static double[] fp64(ModelInferRequest r, String name, int n, String meaning) {
+        int i = index(r, name);
+        double[] s = new double[n];
         if (r.getRawInputContentsCount() > 0) {
             ByteString raw = r.getRawInputContents(i);
-            if (raw.size() != 24) {
-                throw new IllegalArgumentException("input 'spacing' needs 3 FP64 values (24 bytes), got " + raw.size() + " bytes");
+            if (raw.size() != 8 * n) {
+                throw new IllegalArgumentException("input '" + name + "' needs " + n + " FP64 values (" + meaning + ", " + 8 * n + " bytes), got "
+                        + raw.size() + " bytes");
             }
-            var buf = raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-            for (int k = 0; k < 3; k++) {
-                s[k] = buf.getDouble();
-            }
+            raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(s);
         } else {
             var c = r.getInputs(i).getContents();
-            if (c.getFp64ContentsCount() != 3) {
-                throw new IllegalArgumentException("input 'spacing' needs 3 FP64 values (x, y, z mm)");
+            if (c.getFp64ContentsCount() != n) {
+                throw new IllegalArgumentException("input '" + name + "' needs " + n + " FP64 values (" + meaning + ")");
             }
-            for (int k = 0; k < 3; k++) {
+            for (int k = 0; k < n; k++) {
                 s[k] = c.getFp64Contents(k);
             }
         }
-        return new Vec3(s[0], s[1], s[2]);
+        return s;
     }
 
-    /** A [z, y, x] tensor as a volume on an axis-aligned grid of {@code spacing}. */
-    private static Volume volume(ModelInferRequest r, String name, Vec3 spacing) {
+    /**
+     * The grid of the request's volumes: {@code spacing} (x, y, z mm), and optionally {@code origin} (LPS mm of
+     * the first voxel) and {@code direction} (row-major 3×3 whose columns are the index axes in LPS) — without
+     * them the grid is axis-aligned at the origin.
+     */
+    private static Placement placement(ModelInferRequest r) {
+        double[] s = fp64(r, "spacing", 3, "x, y, z mm");
+        Vec3 origin = Vec3.ZERO;
+        if (has(r, "origin")) {
+            double[] o = fp64(r, "origin", 3, "x, y, z mm of the first voxel, LPS");
+            origin = new Vec3(o[0], o[1], o[2]);
+        }
+        Mat3 direction = Mat3.IDENTITY;
+        if (has(r, "direction")) {
+            double[] d = fp64(r, "direction", 9, "row-major 3x3, columns the index axes in LPS");
+            direction = new Mat3(d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], d[8]);
+        }
+        return new Placement(new Vec3(s[0], s[1], s[2]), origin, direction);
+    }
+
+    private record Placement(Vec3 spacing, Vec3 origin, Mat3 direction) {
+    }
+
+    /** A [z, y, x] tensor as a volume on the request's grid. */
+    private static Volume volume(ModelInferRequest r, String name, Placement at) {
         int i = index(r, name);
         var in = r.getInputs(i);
         if (in.getShapeCount() != 3) {
@@ -265,7 +304,7 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
             throw new IllegalArgumentException("input '" + name + "' of shape " + in.getShapeList() + " and " + in.getDatatype() + " needs "
                     + want + " bytes, got " + raw.size());
         }
-        Volume v = Volume.allocate(Geometry.axisAligned(e, spacing, Vec3.ZERO), type);
+        Volume v = Volume.allocate(new Geometry(e, at.spacing(), at.origin(), at.direction()), type);
         MemorySegment.copy(MemorySegment.ofBuffer(raw.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN)), 0, v.segment(), 0, want);
         return v;
     }

@@ -85,7 +85,7 @@ class KServeTest {
         assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName(DemoModel.NAME).build()).getReady()).isTrue();
         assertThat(stub.modelReady(ModelReadyRequest.newBuilder().setName("nope").build()).getReady()).isFalse();
         var m = stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("radiomics").build());
-        assertThat(m.getInputsList()).extracting(t -> t.getName()).containsExactly("image", "mask", "spacing");
+        assertThat(m.getInputsList()).extracting(t -> t.getName()).containsExactly("image", "mask", "spacing", "origin", "direction");
         assertThat(m.getOutputsList()).extracting(t -> t.getName()).containsExactly("values", "names");
         assertThatThrownBy(() -> stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("nope").build()))
                 .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
@@ -106,14 +106,18 @@ class KServeTest {
             assertThat(r.getId()).isEqualTo("r1");
             List<FeatureValue> local = new FeatureExtractor(CpuBackend.sequential()).extract(p.image(), p.mask(), RadiomicsSettings.defaults().withLabel(1))
                     .features();
-            InferTensorContents values = r.getOutputs(0).getContents(), names = r.getOutputs(1).getContents();
-            assertThat(values.getFp64ContentsCount()).isEqualTo(local.size());
+            assertThat(r.getOutputsList()).extracting(o -> o.getName()).containsExactly("values", "names");
+            assertThat(r.getOutputs(0).getShapeList()).containsExactly((long) local.size());
+            java.nio.DoubleBuffer values = r.getRawOutputContents(0).asReadOnlyByteBuffer().order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+            List<String> names = ClientSupport.bytesElements(r.getRawOutputContents(1));
+            assertThat(values.remaining()).isEqualTo(local.size());
+            assertThat(names).hasSize(local.size());
             for (int i = 0; i < local.size(); i++) {
                 FeatureValue f = local.get(i);
-                assertThat(names.getBytesContents(i).toStringUtf8()).isEqualTo(f.ibsiCode() + "|" + f.family() + "|" + f.name() + "|" + f.aggregation());
+                assertThat(names.get(i)).isEqualTo(f.ibsiCode() + "|" + f.family() + "|" + f.name() + "|" + f.aggregation());
                 // Bit for bit (NaN included: a feature undefined here is undefined there too).
-                assertThat(Double.compare(values.getFp64Contents(i), f.value())).as("%s %s: %s vs %s", f.name(), f.aggregation(),
-                        values.getFp64Contents(i), f.value()).isZero();
+                assertThat(Double.compare(values.get(i), f.value())).as("%s %s: %s vs %s", f.name(), f.aggregation(),
+                        values.get(i), f.value()).isZero();
             }
         }
     }
@@ -149,6 +153,11 @@ class KServeTest {
                 .addRawInputContents(ByteString.copyFrom(new byte[24])).build();
         assertThatThrownBy(() -> stub.modelInfer(req)).isInstanceOf(StatusRuntimeException.class)
                 .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("needs 32 bytes, got 31");
+        ModelInferRequest badDirection = req.toBuilder().setRawInputContents(0, ByteString.copyFrom(new byte[32]))
+                .addInputs(ModelInferRequest.InferInputTensor.newBuilder().setName("direction").setDatatype("FP64").addShape(8))
+                .addRawInputContents(ByteString.copyFrom(new byte[64])).build();
+        assertThatThrownBy(() -> stub.modelInfer(badDirection)).isInstanceOf(StatusRuntimeException.class)
+                .hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("'direction' needs 9 FP64 values");
         assertThatThrownBy(() -> stub.modelInfer(ModelInferRequest.newBuilder().setModelName("nope").build()))
                 .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
         assertThat(stub.serverLive(ServerLiveRequest.getDefaultInstance()).getLive()).isTrue();
