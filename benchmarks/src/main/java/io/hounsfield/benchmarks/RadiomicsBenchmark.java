@@ -1,11 +1,7 @@
 package io.hounsfield.benchmarks;
 
-import io.hounsfield.core.Extent;
-import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Mask;
-import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
-import io.hounsfield.core.VoxelType;
 import io.hounsfield.core.backend.CpuBackend;
 import io.hounsfield.radiomics.FeatureExtractor;
 import io.hounsfield.radiomics.FeatureSet;
@@ -27,7 +23,6 @@ import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +52,7 @@ public class RadiomicsBenchmark {
     @Param({"1", "all"})
     public String threads;
 
+    private BenchmarkVolume volume;
     private Volume image;
     private Mask mask;
     private ExecutorService pool;
@@ -65,21 +61,9 @@ public class RadiomicsBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Geometry g = Geometry.axisAligned(new Extent(512, 512, 128), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
-        image = Volume.allocate(g, VoxelType.INT16);
-        mask = Mask.allocate(g);
-        SplittableRandom r = new SplittableRandom(1);
-        long i = 0;
-        for (int z = 0; z < 128; z++) {
-            for (int y = 0; y < 512; y++) {
-                for (int x = 0; x < 512; x++, i++) {
-                    boolean organ = sq((x - 200) / 100.0) + sq((y - 256) / 100.0) + sq((z - 64) / 50.0) <= 1;
-                    boolean lesion = sq((x - 380) / 30.0) + sq((y - 256) / 30.0) + sq((z - 64) / 20.0) <= 1;
-                    image.set(i, (lesion ? 120 : organ ? 60 : 40) + 15 * r.nextGaussian());
-                    mask.set(i, lesion ? 1 : organ ? 2 : 0);
-                }
-            }
-        }
+        volume = BenchmarkVolume.make();
+        image = volume.image();
+        mask = volume.mask();
         int n = "all".equals(threads) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads);
         pool = Executors.newFixedThreadPool(n);
         extractor = n == 1 ? new FeatureExtractor(new CpuBackend(pool, 4), Runnable::run) : new FeatureExtractor(new CpuBackend(pool, 4 * n));
@@ -88,15 +72,10 @@ public class RadiomicsBenchmark {
                 Double.NaN, Double.NaN, false, Discretisation.binSize(25), Double.NaN, families, List.of("3D"), "HU");
     }
 
-    private static double sq(double v) {
-        return v * v;
-    }
-
     @TearDown(Level.Trial)
     public void tearDown() {
         pool.shutdownNow();
-        image.close();
-        mask.close();
+        volume.close();
     }
 
     @Benchmark

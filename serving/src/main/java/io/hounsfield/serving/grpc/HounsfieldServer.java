@@ -140,6 +140,11 @@ public final class HounsfieldServer implements AutoCloseable {
         Metrics metrics = new Metrics();
         metrics.gauge("hounsfield_queue_depth", admission::queued);
         metrics.gauge("hounsfield_requests_running", admission::running);
+        metrics.gauge("hounsfield_open_volumes", io.hounsfield.core.Volume::liveCount);
+        metrics.gauge("process_resident_memory_bytes", Metrics::residentBytes);
+        metrics.gauge("jvm_heap_used_bytes", () -> java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        metrics.gauge("jvm_heap_committed_bytes", () -> java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted());
+        metrics.gauge("process_cpu_seconds_total", Metrics::cpuSeconds);
         metrics.gauge("hounsfield_stored_volumes", store::size);
         metrics.gauge("hounsfield_stored_volume_bytes", store::reservedBytes);
         metrics.gauge("hounsfield_upload_budget_bytes", store::budget);

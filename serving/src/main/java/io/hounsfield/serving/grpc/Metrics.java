@@ -66,6 +66,29 @@ final class Metrics implements ServerInterceptor {
         stages.computeIfAbsent(stage, s -> new Histogram()).observe(millis / 1000);
     }
 
+    /** This process's resident set (VmRSS of /proc/self/status), bytes; -1 where there is no /proc. */
+    static long residentBytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: unknown
+        }
+        return -1;
+    }
+
+    /** CPU time this process has used, seconds (user + system); -1 if the JVM cannot say. */
+    static double cpuSeconds() {
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+            long ns = os.getProcessCpuTime();
+            return ns < 0 ? -1 : ns / 1e9;
+        }
+        return -1;
+    }
+
     /** How many times {@code stage} was observed (tests: did a stage run at all). */
     long stageCount(String stage) {
         Histogram h = stages.get(stage);
@@ -118,7 +141,7 @@ final class Metrics implements ServerInterceptor {
         b.append("# HELP hounsfield_stage_duration_seconds Wall time of pipeline stages.\n");
         histogram(b, "hounsfield_stage_duration_seconds", "stage", stages);
         for (var e : new TreeMap<>(gauges).entrySet()) {
-            b.append("# TYPE ").append(e.getKey()).append(" gauge\n").append(e.getKey()).append(' ').append(e.getValue().get()).append('\n');
+            b.append("# TYPE ").append(e.getKey()).append(e.getKey().endsWith("_total") ? " counter\n" : " gauge\n").append(e.getKey()).append(' ').append(e.getValue().get()).append('\n');
         }
         return b.toString();
     }

@@ -1,0 +1,49 @@
+package io.hounsfield.benchmarks;
+
+import io.hounsfield.core.Extent;
+import io.hounsfield.core.Geometry;
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.VoxelType;
+
+import java.util.SplittableRandom;
+
+/**
+ * The radiomics benchmarks' volume: 512 × 512 × 128 int16 at 0.8 × 0.8 × 2.5 mm with an ellipsoidal organ
+ * (label 2, radii 100 × 100 × 50 voxels, about 2.1 M voxels) and a lesion (label 1, 30 × 30 × 20 voxels,
+ * about 75 k voxels), Gaussian noise with a fixed seed.
+ */
+record BenchmarkVolume(Volume image, Mask mask) implements AutoCloseable {
+
+    static final int LESION = 1, ORGAN = 2;
+
+    static BenchmarkVolume make() {
+        Geometry g = Geometry.axisAligned(new Extent(512, 512, 128), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
+        Volume image = Volume.allocate(g, VoxelType.INT16);
+        Mask mask = Mask.allocate(g);
+        SplittableRandom r = new SplittableRandom(1);
+        long i = 0;
+        for (int z = 0; z < 128; z++) {
+            for (int y = 0; y < 512; y++) {
+                for (int x = 0; x < 512; x++, i++) {
+                    boolean organ = sq((x - 200) / 100.0) + sq((y - 256) / 100.0) + sq((z - 64) / 50.0) <= 1;
+                    boolean lesion = sq((x - 380) / 30.0) + sq((y - 256) / 30.0) + sq((z - 64) / 20.0) <= 1;
+                    image.set(i, (lesion ? 120 : organ ? 60 : 40) + 15 * r.nextGaussian());
+                    mask.set(i, lesion ? LESION : organ ? ORGAN : 0);
+                }
+            }
+        }
+        return new BenchmarkVolume(image, mask);
+    }
+
+    private static double sq(double v) {
+        return v * v;
+    }
+
+    @Override
+    public void close() {
+        image.close();
+        mask.close();
+    }
+}
