@@ -22,7 +22,7 @@ import numpy
 def generate(proto_dir, into):
     """Stubs for hounsfield.v1 and the KServe v2 protocol, made by grpc_tools' protoc."""
     cmd = [sys.executable, "-m", "grpc_tools.protoc", "-I", proto_dir, "--python_out=" + into, "--grpc_python_out=" + into,
-           "hounsfield/v1/hounsfield.proto", "inference/grpc_predict_v2.proto"]
+           "hounsfield/v1/hounsfield.proto", "inference/grpc_predict_v2.proto", "inference/model_config.proto"]
     subprocess.run(cmd, check=True)
     sys.path.insert(0, into)
 
@@ -80,6 +80,10 @@ def main():
     if not kstub.ServerLive(kserve.ServerLiveRequest()).live or not kstub.ServerReady(kserve.ServerReadyRequest()).ready:
         raise SystemExit("server not live and ready")
     out["server_metadata"] = {"name": kstub.ServerMetadata(kserve.ServerMetadataRequest()).name}
+    # Triton's extension, as Triton's tools ask for it before they load a model.
+    config = kstub.ModelConfig(kserve.ModelConfigRequest(name="radiomics")).config
+    out["triton_model_config"] = {"max_batch_size": config.max_batch_size,
+                                  "inputs": [[i.name, i.data_type, list(i.dims), i.optional] for i in config.input]}
     img = nibabel.load(a.nifti)
     voxels = numpy.asarray(img.dataobj)  # x, y, z (NIfTI order)
     if voxels.dtype != numpy.int16:

@@ -57,6 +57,11 @@ final class Admission {
         }
     }
 
+    /** How many requests may compute at once. */
+    int concurrency() {
+        return concurrent;
+    }
+
     /** Requests holding a permit now. */
     int running() {
         return concurrent - running.availablePermits();

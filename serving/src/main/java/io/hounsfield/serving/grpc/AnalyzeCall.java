@@ -183,8 +183,8 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
             out.onNext(AnalyzeEvent.newBuilder().setAccepted(Accepted.newBuilder().setBytesReceived(received)).build());
             AnalyzeResult result = run();
             out.onNext(AnalyzeEvent.newBuilder().setResult(result).build());
+            cleanup(); // before the call ends: a client that sees the end sees the budget given back
             out.onCompleted();
-            cleanup();
         } catch (IOException e) {
             fail(Status.INVALID_ARGUMENT.withDescription("the input could not be read: " + e.getMessage()));
         } catch (RuntimeException e) {

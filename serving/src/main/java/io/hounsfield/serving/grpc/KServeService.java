@@ -21,9 +21,15 @@ import io.hounsfield.radiomics.RadiomicsSettings;
 import io.hounsfield.segmentation.ModelRegistry;
 import io.hounsfield.segmentation.OnnxModel;
 import io.hounsfield.segmentation.Segmenter;
+import io.hounsfield.serving.api.inference.DataType;
 import io.hounsfield.serving.api.inference.GRPCInferenceServiceGrpc;
+import io.hounsfield.serving.api.inference.ModelConfig;
+import io.hounsfield.serving.api.inference.ModelConfigRequest;
+import io.hounsfield.serving.api.inference.ModelConfigResponse;
+import io.hounsfield.serving.api.inference.ModelInput;
+import io.hounsfield.serving.api.inference.ModelInstanceGroup;
+import io.hounsfield.serving.api.inference.ModelOutput;
 import io.hounsfield.serving.api.inference.InferParameter;
-import io.hounsfield.serving.api.inference.InferTensorContents;
 import io.hounsfield.serving.api.inference.ModelInferRequest;
 import io.hounsfield.serving.api.inference.ModelInferResponse;
 import io.hounsfield.serving.api.inference.ModelMetadataRequest;
@@ -105,29 +111,101 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
         out.onCompleted();
     }
 
-    private static ModelMetadataResponse.TensorMetadata tensor(String name, String type, long... shape) {
-        var b = ModelMetadataResponse.TensorMetadata.newBuilder().setName(name).setDatatype(type);
-        for (long s : shape) {
-            b.addShape(s);
+    /** One input or output of a model's interface: its KServe datatype, shape (-1: any size), whether it may be left out. */
+    private record Tensor(String name, String datatype, boolean optional, long... shape) {
+        ModelMetadataResponse.TensorMetadata metadata() {
+            var b = ModelMetadataResponse.TensorMetadata.newBuilder().setName(name).setDatatype(datatype);
+            for (long d : shape) {
+                b.addShape(d);
+            }
+            return b.build();
         }
-        return b.build();
+
+        DataType tritonType() {
+            return switch (datatype) {
+                case "UINT8" -> DataType.TYPE_UINT8;
+                case "INT16" -> DataType.TYPE_INT16;
+                case "UINT16" -> DataType.TYPE_UINT16;
+                case "FP32" -> DataType.TYPE_FP32;
+                case "FP64" -> DataType.TYPE_FP64;
+                case "BYTES" -> DataType.TYPE_STRING;
+                default -> throw new IllegalStateException("no Triton type for " + datatype);
+            };
+        }
+    }
+
+    /** The grid inputs every model takes: spacing, and optionally origin and direction. */
+    private static final List<Tensor> GRID = List.of(new Tensor("spacing", "FP64", false, 3), new Tensor("origin", "FP64", true, 3),
+            new Tensor("direction", "FP64", true, 9));
+
+    /** A model's interface (inputs, then outputs), or null for an unknown name. */
+    private List<List<Tensor>> signature(String model) {
+        List<Tensor> in = new java.util.ArrayList<>(List.of(new Tensor("image", "FP32", false, -1, -1, -1)));
+        if (RADIOMICS.equals(model)) {
+            in.add(new Tensor("mask", "UINT8", false, -1, -1, -1));
+            in.addAll(GRID);
+            return List.of(in, List.of(new Tensor("values", "FP64", false, -1), new Tensor("names", "BYTES", false, -1)));
+        }
+        if (models.get(model).isPresent()) {
+            in.addAll(GRID);
+            return List.of(in, List.of(new Tensor("mask", "UINT8", false, -1, -1, -1)));
+        }
+        return null;
     }
 
     @Override
     public void modelMetadata(ModelMetadataRequest request, StreamObserver<ModelMetadataResponse> out) {
-        var b = ModelMetadataResponse.newBuilder().setName(request.getName()).addVersions("1").setPlatform("hounsfield");
-        if (RADIOMICS.equals(request.getName())) {
-            b.addInputs(tensor("image", "FP32", -1, -1, -1)).addInputs(tensor("mask", "UINT8", -1, -1, -1)).addInputs(tensor("spacing", "FP64", 3))
-                    .addInputs(tensor("origin", "FP64", 3)).addInputs(tensor("direction", "FP64", 9))
-                    .addOutputs(tensor("values", "FP64", -1)).addOutputs(tensor("names", "BYTES", -1));
-        } else if (models.get(request.getName()).isPresent()) {
-            b.addInputs(tensor("image", "FP32", -1, -1, -1)).addInputs(tensor("spacing", "FP64", 3))
-                    .addInputs(tensor("origin", "FP64", 3)).addInputs(tensor("direction", "FP64", 9)).addOutputs(tensor("mask", "UINT8", -1, -1, -1));
-        } else {
+        List<List<Tensor>> sig = signature(request.getName());
+        if (sig == null) {
             out.onError(Status.NOT_FOUND.withDescription("no model '" + request.getName() + "'; models: " + names()).asRuntimeException());
             return;
         }
+        var b = ModelMetadataResponse.newBuilder().setName(request.getName()).addVersions("1")
+                .setPlatform(RADIOMICS.equals(request.getName()) ? "hounsfield" : "onnxruntime_onnx");
+        sig.get(0).forEach(t -> b.addInputs(t.metadata()));
+        sig.get(1).forEach(t -> b.addOutputs(t.metadata()));
         out.onNext(b.build());
+        out.onCompleted();
+    }
+
+    /**
+     * Triton's ModelConfig: the same interface in Triton's terms (no batch dimension: max_batch_size 0; the image
+     * listed as FP32, though INT16 and UINT16 are accepted too; origin and direction optional), and one instance
+     * group whose count is the server's concurrency, on the GPU when the work runs there.
+     */
+    @Override
+    public void modelConfig(ModelConfigRequest request, StreamObserver<ModelConfigResponse> out) {
+        List<List<Tensor>> sig = signature(request.getName());
+        if (sig == null) {
+            out.onError(Status.NOT_FOUND.withDescription("no model '" + request.getName() + "'; models: " + names()).asRuntimeException());
+            return;
+        }
+        if (!request.getVersion().isEmpty() && !request.getVersion().equals("1")) {
+            out.onError(Status.NOT_FOUND.withDescription("model '" + request.getName() + "' has only version 1, not '" + request.getVersion() + "'")
+                    .asRuntimeException());
+            return;
+        }
+        boolean radiomics = RADIOMICS.equals(request.getName());
+        ModelConfig.Builder c = ModelConfig.newBuilder().setName(request.getName()).setMaxBatchSize(0)
+                .setPlatform(radiomics ? "hounsfield" : "onnxruntime_onnx").setBackend(radiomics ? "hounsfield" : "onnxruntime");
+        for (Tensor t : sig.get(0)) {
+            var i = ModelInput.newBuilder().setName(t.name()).setDataType(t.tritonType()).setOptional(t.optional());
+            for (long d : t.shape()) {
+                i.addDims(d);
+            }
+            c.addInput(i);
+        }
+        for (Tensor t : sig.get(1)) {
+            var o = ModelOutput.newBuilder().setName(t.name()).setDataType(t.tritonType());
+            for (long d : t.shape()) {
+                o.addDims(d);
+            }
+            c.addOutput(o);
+        }
+        boolean gpu = radiomics ? backend instanceof io.hounsfield.core.backend.CudaBackend : models.provider().startsWith("cuda");
+        c.addInstanceGroup(ModelInstanceGroup.newBuilder().setName(request.getName() + "_0").setCount(admission.concurrency())
+                .setKind(gpu ? ModelInstanceGroup.Kind.KIND_GPU : ModelInstanceGroup.Kind.KIND_CPU));
+        out.onNext(ModelConfigResponse.newBuilder().setConfig(c).build());
         out.onCompleted();
     }
 

@@ -16,7 +16,9 @@ import io.hounsfield.segmentation.DemoModel;
 import io.hounsfield.segmentation.ModelRegistry;
 import io.hounsfield.serving.api.inference.GRPCInferenceServiceGrpc;
 import io.hounsfield.serving.api.inference.InferParameter;
-import io.hounsfield.serving.api.inference.InferTensorContents;
+import io.hounsfield.serving.api.inference.ModelConfig;
+import io.hounsfield.serving.api.inference.ModelConfigRequest;
+import io.hounsfield.serving.api.inference.ModelInstanceGroup;
 import io.hounsfield.serving.api.inference.ModelInferRequest;
 import io.hounsfield.serving.api.inference.ModelInferResponse;
 import io.hounsfield.serving.api.inference.ModelMetadataRequest;
@@ -88,6 +90,28 @@ class KServeTest {
         assertThat(m.getInputsList()).extracting(t -> t.getName()).containsExactly("image", "mask", "spacing", "origin", "direction");
         assertThat(m.getOutputsList()).extracting(t -> t.getName()).containsExactly("values", "names");
         assertThatThrownBy(() -> stub.modelMetadata(ModelMetadataRequest.newBuilder().setName("nope").build()))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
+    }
+
+    /** Triton's ModelConfig, as perf_analyzer and tritonclient ask for it: the interface in Triton's types, no batching. */
+    @Test
+    void tritonModelConfigDescribesEachModel() {
+        ModelConfig r = stub.modelConfig(ModelConfigRequest.newBuilder().setName("radiomics").build()).getConfig();
+        assertThat(r.getName()).isEqualTo("radiomics");
+        assertThat(r.getMaxBatchSize()).isZero();
+        assertThat(r.getInputList()).extracting(i -> i.getName() + ":" + i.getDataType() + ":" + i.getDimsList() + ":" + i.getOptional())
+                .containsExactly("image:TYPE_FP32:[-1, -1, -1]:false", "mask:TYPE_UINT8:[-1, -1, -1]:false", "spacing:TYPE_FP64:[3]:false",
+                        "origin:TYPE_FP64:[3]:true", "direction:TYPE_FP64:[9]:true");
+        assertThat(r.getOutputList()).extracting(o -> o.getName() + ":" + o.getDataType()).containsExactly("values:TYPE_FP64", "names:TYPE_STRING");
+        assertThat(r.getInstanceGroup(0).getKind()).isEqualTo(ModelInstanceGroup.Kind.KIND_CPU);
+        assertThat(r.getInstanceGroup(0).getCount()).isEqualTo(HounsfieldServer.Config.defaults().maxConcurrent());
+        ModelConfig seg = stub.modelConfig(ModelConfigRequest.newBuilder().setName(DemoModel.NAME).setVersion("1").build()).getConfig();
+        assertThat(seg.getPlatform()).isEqualTo("onnxruntime_onnx");
+        assertThat(seg.getOutputList()).extracting(o -> o.getName() + ":" + o.getDataType() + ":" + o.getDimsList())
+                .containsExactly("mask:TYPE_UINT8:[-1, -1, -1]");
+        assertThatThrownBy(() -> stub.modelConfig(ModelConfigRequest.newBuilder().setName(DemoModel.NAME).setVersion("2").build()))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND").hasMessageContaining("only version 1");
+        assertThatThrownBy(() -> stub.modelConfig(ModelConfigRequest.newBuilder().setName("nope").build()))
                 .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("NOT_FOUND");
     }
 

@@ -97,6 +97,9 @@ class PythonInteropTest {
                 compared++;
             }
         }
+        assertThat(py.at("/triton_model_config/max_batch_size").asInt()).isZero();
+        assertThat(py.at("/triton_model_config/inputs").toString()).isEqualTo("[[\"image\",11,[-1,-1,-1],false],[\"mask\",2,[-1,-1,-1],false],"
+                + "[\"spacing\",12,[3],false],[\"origin\",12,[3],true],[\"direction\",12,[9],true]]");
         // KServe v2 (the client sends the NIfTI's grid in LPS as the origin and direction inputs): the segmentation
         // model's label map equals Analyze's; radiomics on it equals the CLI's lesion features bit for bit.
         assertThat(py.at("/kserve_segmentation/equals_analyze_mask").asBoolean()).isTrue();
