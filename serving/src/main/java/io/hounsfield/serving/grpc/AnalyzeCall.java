@@ -47,6 +47,7 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
     private Path dir;
     private final Map<String, OutputStream> files = new HashMap<>();
     private final Map<String, Path> paths = new HashMap<>();
+    private final Map<Path, String> clientNames = new HashMap<>();
     private final Volume[] raw = new Volume[2];
     private final long[] rawReceived = new long[2];
     private long reserved, received;
@@ -98,6 +99,7 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
         if (h.getTask() == AnalyzeHeader.Task.TASK_UNSPECIFIED || h.getInput() == AnalyzeHeader.InputKind.INPUT_KIND_UNSPECIFIED) {
             throw new IllegalArgumentException("the header must name the task and the input kind");
         }
+        service.backendFor(h.getBackend()); // a preference the server cannot meet fails before any upload
         header = h;
         if (h.getInput() == AnalyzeHeader.InputKind.RAW) {
             VolumeHeader image = VolumeHeader.newBuilder().setGeometry(h.getGeometry()).setType(h.getType()).build();
@@ -147,17 +149,23 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
         String key = input + "/" + c.getFile();
         OutputStream o = files.get(key);
         if (o == null) {
-            Path d = Files.createDirectories(dir.resolve("input" + input));
-            String name = header.getInput() == AnalyzeHeader.InputKind.NIFTI
-                    ? (c.getFile().endsWith(".nii") ? "volume.nii" : "volume.nii.gz")
-                    : "f" + files.size() + ".dcm";
-            if (header.getInput() == AnalyzeHeader.InputKind.NIFTI && paths.containsKey(String.valueOf(input))) {
-                throw new IllegalArgumentException("NIfTI input " + input + " comes as one file; got a second ('" + c.getFile() + "')");
+            // The image: DICOM files (one spooled file each) or one NIfTI file; the mask (FEATURES): one NIfTI file.
+            boolean nifti = header.getInput() == AnalyzeHeader.InputKind.NIFTI || input == 1;
+            if (nifti && paths.containsKey(String.valueOf(input))) {
+                throw new IllegalArgumentException((input == 0 ? "the image" : "the mask") + " comes as one NIfTI file; got a second ('"
+                        + c.getFile() + "')");
             }
+            if (nifti && !c.getFile().endsWith(".nii") && !c.getFile().endsWith(".nii.gz")) {
+                throw new IllegalArgumentException((input == 0 ? "the image" : "the mask") + " must be a NIfTI file named .nii or .nii.gz; got '"
+                        + c.getFile() + "'");
+            }
+            Path d = Files.createDirectories(dir.resolve("input" + input));
+            String name = nifti ? (c.getFile().endsWith(".nii") ? "volume.nii" : "volume.nii.gz") : String.format("part-%06d.dcm", files.size());
             Path p = d.resolve(name);
             o = Files.newOutputStream(p);
             files.put(key, o);
-            paths.put(String.valueOf(input), header.getInput() == AnalyzeHeader.InputKind.NIFTI ? p : d);
+            clientNames.put(p, c.getFile().isEmpty() ? "(unnamed file)" : c.getFile());
+            paths.put(String.valueOf(input), nifti ? p : d);
         }
         c.getData().writeTo(o);
     }
@@ -186,10 +194,31 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
             cleanup(); // before the call ends: a client that sees the end sees the budget given back
             out.onCompleted();
         } catch (IOException e) {
-            fail(Status.INVALID_ARGUMENT.withDescription("the input could not be read: " + e.getMessage()));
+            fail(Status.INVALID_ARGUMENT.withDescription("the input could not be read: " + clientText(e.getMessage())));
         } catch (RuntimeException e) {
-            fail(HounsfieldService.status(e, "analysis").getStatus());
+            Status st = HounsfieldService.status(e, "analysis").getStatus();
+            fail(st.withDescription(clientText(st.getDescription())));
         }
+    }
+
+    /**
+     * A message about the input in the client's terms: spooled files by the names the client gave them, and
+     * nothing of the server's temporary folder.
+     */
+    private String clientText(String message) {
+        if (message == null || dir == null) {
+            return message;
+        }
+        String m = message;
+        for (Map.Entry<Path, String> e : clientNames.entrySet()) {
+            m = m.replace(e.getKey().toString(), e.getValue());
+        }
+        for (Map.Entry<Path, String> e : clientNames.entrySet()) {
+            m = m.replace(e.getKey().getFileName().toString(), e.getValue());
+        }
+        return m.replace(dir.resolve("input0") + java.io.File.separator, "").replace(dir.resolve("input1") + java.io.File.separator, "")
+                .replace(dir.resolve("input0").toString(), "the image's files").replace(dir.resolve("input1").toString(), "the mask's file")
+                .replace(dir.toString(), "the upload");
     }
 
     private void progress(String stage, double ms) {
@@ -225,7 +254,7 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
             java.util.List<String> names;
             if (header.getTask() == AnalyzeHeader.Task.SEGMENT_AND_FEATURES) {
                 OnnxModel m = service.model(header.getModel());
-                Segmenter.Result seg = new Segmenter(service.backend(), 4).segment(image, m, HounsfieldService.callCancellation());
+                Segmenter.Result seg = new Segmenter(service.backendFor(header.getBackend()), 4).segment(image, m, HounsfieldService.callCancellation());
                 seg.timingsMs().forEach((k, v) -> progress("segment: " + k, v));
                 mask = seg.mask();
                 names = m.descriptor().labels();
@@ -252,7 +281,7 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
                             .setName(names != null && label < names.size() ? names.get(label) : "label " + label);
                     if (voxels > 0) {
                         long t1 = System.nanoTime();
-                        FeatureSet fs = service.extractor().extract(image, mask, base.withLabel(label));
+                        FeatureSet fs = service.extractor(header.getBackend()).extract(image, mask, base.withLabel(label));
                         progress("features: " + lf.getName(), (System.nanoTime() - t1) / 1e6);
                         lf.setFeatures(HounsfieldService.result(fs));
                     }

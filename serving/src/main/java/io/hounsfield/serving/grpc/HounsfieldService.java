@@ -239,7 +239,7 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
                 s = s.withLabel(request.getLabel());
             }
             Mask mask = Mask.wrap(maskVolume.volume());
-            FeatureSet fs = extractor().extract(image.volume(), mask, s);
+            FeatureSet fs = extractor(request.getBackend()).extract(image.volume(), mask, s);
             fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
             checkCancelled();
             out.onNext(result(fs));
@@ -255,7 +255,7 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
             checkCancelled();
             OnnxModel m = model(request.getModel());
             SegmentResult.Builder r = SegmentResult.newBuilder().setModel(m.descriptor().name());
-            try (Segmenter.Result seg = new Segmenter(backend, 4).segment(image.volume(), m, callCancellation())) {
+            try (Segmenter.Result seg = new Segmenter(backendFor(request.getBackend()), 4).segment(image.volume(), m, callCancellation())) {
                 seg.timingsMs().forEach((k, v) -> metrics.stage("segment: " + k, v));
                 r.putAllTimingsMs(seg.timingsMs());
                 checkCancelled();
@@ -299,10 +299,49 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
                 + models.models().stream().map(x -> x.descriptor().name()).toList()).asRuntimeException());
     }
 
-    /** A feature extractor that stops at the next stage once this call is cancelled or past its deadline. */
-    FeatureExtractor extractor() {
+    /** A feature extractor on the preferred backend that stops at the next stage once this call is cancelled or past its deadline. */
+    FeatureExtractor extractor(String backendPreference) {
         Context c = Context.current();
-        return new FeatureExtractor(backend).cancelWhen(c::isCancelled);
+        return new FeatureExtractor(backendFor(backendPreference)).cancelWhen(c::isCancelled);
+    }
+
+    /**
+     * The backend a request asked for: "" or "auto" the server's; "cpu" the CPU (the server's own CPU backend
+     * when it runs CUDA); "cuda" the server's when it is CUDA, else FAILED_PRECONDITION saying why not.
+     */
+    ComputeBackend backendFor(String preference) {
+        return switch (preference) {
+            case "", "auto" -> backend;
+            case "cpu" -> backend instanceof io.hounsfield.core.backend.CudaBackend ? cpu() : backend;
+            case "cuda" -> {
+                if (backend instanceof io.hounsfield.core.backend.CudaBackend) {
+                    yield backend;
+                }
+                throw Status.FAILED_PRECONDITION.withDescription("this server computes on the CPU (" + BackendAvailability.detect().reason()
+                        + "); ask for cpu or auto").asRuntimeException();
+            }
+            default -> throw Status.INVALID_ARGUMENT.withDescription("backend must be cpu, cuda or auto; got '" + preference + "'").asRuntimeException();
+        };
+    }
+
+    private volatile io.hounsfield.core.backend.CpuBackend cpu;
+
+    private io.hounsfield.core.backend.CpuBackend cpu() {
+        io.hounsfield.core.backend.CpuBackend c = cpu;
+        if (c == null) {
+            synchronized (this) {
+                if (cpu == null) {
+                    int n = Runtime.getRuntime().availableProcessors();
+                    cpu = new io.hounsfield.core.backend.CpuBackend(java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+                        Thread t = new Thread(r, "hounsfield-cpu-preferred");
+                        t.setDaemon(true);
+                        return t;
+                    }), 4 * n);
+                }
+                c = cpu;
+            }
+        }
+        return c;
     }
 
     /** A segmentation cancellation that this call's end (client cancel, deadline) trips, terminating the ONNX run. */

@@ -86,24 +86,9 @@ class CliTest {
         }
     }
 
-    /** Copies a fixture folder of test-volumes (a directory or, in a packaged build, a jar entry) to the temp dir. */
+    /** Copies a fixture folder of test-volumes to the temp dir. */
     private Path fixture(String relative) throws Exception {
-        java.net.URI uri = io.hounsfield.testvolumes.Phantoms.class.getResource("/io/hounsfield/testvolumes/dicom/" + relative).toURI();
-        Path target = Files.createDirectories(dir.resolve(relative.replace('/', '_')));
-        if ("jar".equals(uri.getScheme())) {
-            try (var fs = java.nio.file.FileSystems.newFileSystem(uri, java.util.Map.of()); var files = Files.list(fs.provider().getPath(uri))) {
-                for (Path p : files.toList()) {
-                    Files.copy(p, target.resolve(p.getFileName().toString()));
-                }
-            }
-        } else {
-            try (var files = Files.list(Path.of(uri))) {
-                for (Path p : files.toList()) {
-                    Files.copy(p, target.resolve(p.getFileName().toString()));
-                }
-            }
-        }
-        return target;
+        return io.hounsfield.testvolumes.dicom.DicomFixtures.copy(relative, dir);
     }
 
     @Test

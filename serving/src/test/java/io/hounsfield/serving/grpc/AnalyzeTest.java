@@ -6,7 +6,10 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
+import io.hounsfield.core.Mask;
 import io.hounsfield.core.ProgressListener;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.io.VolumeFormats;
 import io.hounsfield.core.backend.CpuBackend;
 import io.hounsfield.core.io.nifti.NiftiWriter;
 import io.hounsfield.radiomics.FeatureExtractor;
@@ -23,6 +26,7 @@ import io.hounsfield.testvolumes.CtBody;
 import io.hounsfield.testvolumes.IbsiDigitalPhantom;
 import io.hounsfield.testvolumes.Phantom;
 import io.hounsfield.testvolumes.Phantoms;
+import io.hounsfield.testvolumes.dicom.DicomFixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -115,13 +119,89 @@ class AnalyzeTest {
             var result = call(req).getLast().getResult();
             List<FeatureValue> local = new FeatureExtractor(CpuBackend.sequential()).extract(img, p.mask(), RadiomicsSettings.defaults().withLabel(1))
                     .features();
-            var got = result.getLabels(0).getFeatures();
-            assertThat(got.getFeaturesCount()).isEqualTo(local.size());
-            for (int i = 0; i < local.size(); i++) {
-                assertThat(Double.compare(got.getFeatures(i).getValue(), local.get(i).value())).as(local.get(i).name()).isZero();
-            }
+            assertBitIdentical(result.getLabels(0).getFeatures(), local);
         }
         assertThat(server.reservedBytes()).isZero();
+    }
+
+    /** Whole DICOM files (by their own names) as the image, a NIfTI label map as the mask: the local features. */
+    @Test
+    void featuresOfADicomSeriesWithANiftiMaskEqualALocalExtraction(@TempDir Path dir) throws Exception {
+        Path series = DicomFixtures.copy("series/native", dir);
+        Path maskFile = dir.resolve("roi.nii.gz");
+        List<FeatureValue> local;
+        try (Volume image = VolumeFormats.sourceFor(series).read(series, ProgressListener.NONE); Mask mask = Mask.allocate(image.geometry())) {
+            for (long i = 0; i < image.voxelCount(); i++) {
+                if (image.get(i) > 90) {
+                    mask.set(i, 1); // the bright blob of the fixture
+                }
+            }
+            new NiftiWriter().write(mask.asVolume(), maskFile, ProgressListener.NONE);
+            try (Volume readBack = VolumeFormats.sourceFor(maskFile).read(maskFile, ProgressListener.NONE); Mask m = Mask.fromLabels(readBack)) {
+                local = new FeatureExtractor(CpuBackend.sequential()).extract(image, m, RadiomicsSettings.defaults().withLabel(1)).features();
+            }
+        }
+        List<AnalyzeRequest> req = new ArrayList<>();
+        req.add(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.FEATURES)
+                .setInput(AnalyzeHeader.InputKind.DICOM_FILES).setBackend("cpu")).build());
+        try (var files = Files.list(series)) {
+            for (Path f : files.sorted().toList()) {
+                req.addAll(chunks(0, f.getFileName().toString(), Files.readAllBytes(f), 700));
+            }
+        }
+        req.addAll(chunks(1, "roi.nii.gz", Files.readAllBytes(maskFile), 300));
+        var result = call(req).getLast().getResult();
+        assertThat(result.getLabelsList()).singleElement().satisfies(l -> assertThat(l.getLabel()).isEqualTo(1));
+        assertBitIdentical(result.getLabels(0).getFeatures(), local);
+        assertThat(server.reservedBytes()).isZero();
+    }
+
+    private static void assertBitIdentical(io.hounsfield.serving.api.v1.FeatureResult got, List<FeatureValue> local) {
+        assertThat(got.getFeaturesCount()).isEqualTo(local.size());
+        for (int i = 0; i < local.size(); i++) {
+            assertThat(Double.compare(got.getFeatures(i).getValue(), local.get(i).value())).as(local.get(i).name()).isZero();
+        }
+    }
+
+    /** A broken file is named as the client named it; the server's temporary folder never shows. */
+    @Test
+    void errorsNameTheClientsFiles(@TempDir Path dir) throws Exception {
+        Path series = DicomFixtures.copy("series/native", dir);
+        List<Path> files;
+        try (var s = Files.list(series)) {
+            files = s.sorted().toList();
+        }
+        List<AnalyzeRequest> req = new ArrayList<>();
+        req.add(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.SEGMENT_AND_FEATURES)
+                .setInput(AnalyzeHeader.InputKind.DICOM_FILES)).build());
+        for (int i = 0; i < files.size(); i++) {
+            byte[] b = Files.readAllBytes(files.get(i));
+            // The fourth file loses the end of its pixel data.
+            req.addAll(chunks(0, i == 3 ? "CT.1.2.3.slice-004.dcm" : files.get(i).getFileName().toString(), i == 3 ? java.util.Arrays.copyOf(b, b.length - 500) : b,
+                    4096));
+        }
+        assertThatThrownBy(() -> call(req)).isInstanceOf(StatusRuntimeException.class)
+                .satisfies(e -> {
+                    Status st = ((StatusRuntimeException) e).getStatus();
+                    assertThat(st.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+                    assertThat(st.getDescription()).contains("CT.1.2.3.slice-004.dcm").doesNotContain("hounsfield-analyze").doesNotContain("part-0");
+                });
+        // A NIfTI mask must say it is one.
+        assertThatThrownBy(() -> call(List.of(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.FEATURES)
+                .setInput(AnalyzeHeader.InputKind.DICOM_FILES)).build(), AnalyzeRequest.newBuilder().setChunk(InputChunk.newBuilder().setInput(1)
+                .setFile("mask.dcm").setData(ByteString.copyFromUtf8("x"))).build())))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("mask must be a NIfTI file").hasMessageContaining("mask.dcm");
+        assertThat(server.reservedBytes()).isZero();
+    }
+
+    @Test
+    void aBackendPreferenceTheServerCannotMeetFailsBeforeTheUpload() {
+        assertThatThrownBy(() -> call(List.of(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.FEATURES)
+                .setInput(AnalyzeHeader.InputKind.NIFTI).setBackend("cuda")).build())))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("FAILED_PRECONDITION").hasMessageContaining("on the CPU");
+        assertThatThrownBy(() -> call(List.of(AnalyzeRequest.newBuilder().setHeader(AnalyzeHeader.newBuilder().setTask(AnalyzeHeader.Task.FEATURES)
+                .setInput(AnalyzeHeader.InputKind.NIFTI).setBackend("gpu")).build())))
+                .isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INVALID_ARGUMENT").hasMessageContaining("cpu, cuda or auto");
     }
 
     @Test

@@ -204,6 +204,35 @@ class ServingFailuresTest {
         assertServingAndEmpty();
     }
 
+    /** Shutdown drains: a running analysis completes, new calls are refused, then the server terminates. */
+    @Test
+    void gracefulShutdownLetsARunningAnalysisFinishAndRefusesNewCalls() throws Exception {
+        var call = analyze(HounsfieldGrpc.newStub(channel), segmentRequest());
+        assertThat(gate.entered.await(60, TimeUnit.SECONDS)).isTrue();
+        server.shutdown();
+        // A call racing the GOAWAY may still be answered, and then health says NOT_SERVING; after it, calls are refused.
+        try {
+            assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())
+                    .getStatus()).isEqualTo(HealthCheckResponse.ServingStatus.NOT_SERVING);
+        } catch (StatusRuntimeException e) {
+            assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        }
+        await(() -> {
+            try {
+                HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+                return false;
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode() == Status.Code.UNAVAILABLE;
+            }
+        }, "new calls to be refused");
+        assertThat(server.awaitTermination(200, TimeUnit.MILLISECONDS)).as("still draining").isFalse();
+        gate.open.countDown();
+        List<AnalyzeEvent> events = call.get(2, TimeUnit.MINUTES);
+        assertThat(events.getLast().getResult().getLabelsCount()).isEqualTo(2);
+        assertThat(server.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(server.reservedBytes()).isZero();
+    }
+
     @Test
     void aClientCancellingMidUploadLeavesNoSpooledFileAndNoReservation() throws Exception {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
