@@ -132,7 +132,18 @@ public final class HounsfieldServer implements AutoCloseable {
         HealthStatusManager health = new HealthStatusManager();
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus(HounsfieldGrpc.SERVICE_NAME, ServingStatus.NOT_SERVING);
-        VolumeStore store = new VolumeStore(config.uploadBudgetBytes());
+        VolumeStore store = new VolumeStore(config.uploadBudgetBytes(), backend instanceof io.hounsfield.core.backend.CudaBackend cuda
+                ? new VolumeStore.Residency() {
+                    @Override
+                    public void keep(io.hounsfield.core.Volume v, String id) {
+                        cuda.keep(v, "handle " + id);
+                    }
+
+                    @Override
+                    public void release(io.hounsfield.core.Volume v) {
+                        cuda.release(v);
+                    }
+                } : VolumeStore.Residency.NONE);
         Limits limits = Limits.newBuilder().setMaxMessageBytes(config.maxMessageBytes()).setMaxChunkBytes(config.maxChunkBytes())
                 .setMaxConcurrentRequests(config.maxConcurrent()).setMaxQueuedRequests(config.maxQueued())
                 .setUploadBudgetBytes(config.uploadBudgetBytes()).build();

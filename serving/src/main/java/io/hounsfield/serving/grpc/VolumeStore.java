@@ -11,11 +11,31 @@ import java.util.concurrent.atomic.AtomicLong;
  * Uploaded volumes by handle, within a host-memory budget: an upload reserves its bytes before it
  * allocates, and a failed or cancelled upload gives them back — no partial volume is ever stored.
  * Requests use a stored volume through a {@link Lease}; releasing a handle while a request still uses
- * it removes the handle at once and frees the memory when the last lease closes. Thread-safe.
+ * it removes the handle at once and frees the memory when the last lease closes. With a device (the CUDA
+ * backend) a stored volume is also kept on the device until it is freed, so repeated requests on a handle
+ * do not upload it again. Thread-safe.
  */
 final class VolumeStore implements AutoCloseable {
 
+    /** Where stored volumes also live besides host memory (the device cache of the CUDA backend). */
+    interface Residency {
+        Residency NONE = new Residency() {
+            @Override
+            public void keep(Volume v, String id) {
+            }
+
+            @Override
+            public void release(Volume v) {
+            }
+        };
+
+        void keep(Volume v, String id);
+
+        void release(Volume v);
+    }
+
     private final long budget;
+    private final Residency residency;
     private final AtomicLong reserved = new AtomicLong();
     private final ConcurrentHashMap<String, Entry> volumes = new ConcurrentHashMap<>();
 
@@ -50,6 +70,7 @@ final class VolumeStore implements AutoCloseable {
         private void freeIfDone() {
             if (released && users == 0 && volume.isOpen()) {
                 long bytes = volume.segment().byteSize();
+                residency.release(volume);
                 volume.close();
                 unreserve(bytes);
             }
@@ -65,7 +86,12 @@ final class VolumeStore implements AutoCloseable {
     }
 
     VolumeStore(long budgetBytes) {
+        this(budgetBytes, Residency.NONE);
+    }
+
+    VolumeStore(long budgetBytes, Residency residency) {
         this.budget = budgetBytes;
+        this.residency = residency;
     }
 
     long budget() {
@@ -100,6 +126,7 @@ final class VolumeStore implements AutoCloseable {
     /** Stores a complete volume (its bytes already reserved) and returns its handle. */
     String put(Volume v) {
         String id = UUID.randomUUID().toString();
+        residency.keep(v, id);
         volumes.put(id, new Entry(v));
         return id;
     }

@@ -181,7 +181,19 @@ class GrpcServiceTest {
     /** A volume released while a request uses it stays valid for that request and is freed when it ends. */
     @Test
     void releasingAVolumeInUseFreesItWhenTheLastUserEnds() {
-        VolumeStore store = new VolumeStore(1 << 20);
+        List<String> device = new java.util.ArrayList<>();
+        VolumeStore store = new VolumeStore(1 << 20, new VolumeStore.Residency() {
+            @Override
+            public void keep(Volume v, String id) {
+                device.add("keep " + id);
+            }
+
+            @Override
+            public void release(Volume v) {
+                assertThat(v.isOpen()).isTrue();
+                device.add("release");
+            }
+        });
         Volume v = Volume.allocate(io.hounsfield.core.Geometry.axisAligned(new io.hounsfield.core.Extent(10, 10, 10),
                 new io.hounsfield.core.Vec3(1, 1, 1), io.hounsfield.core.Vec3.ZERO), io.hounsfield.core.VoxelType.INT16);
         assertThat(store.reserve(2000)).isTrue();
@@ -195,8 +207,10 @@ class GrpcServiceTest {
         assertThat(v.isOpen()).isTrue();
         assertThat(b.volume().get(999)).isZero();
         assertThat(store.reservedBytes()).isEqualTo(2000);
+        assertThat(device).containsExactly("keep " + id); // still on the device while a request uses it
         b.close();
         assertThat(v.isOpen()).isFalse();
+        assertThat(device).containsExactly("keep " + id, "release");
         assertThat(store.reservedBytes()).isZero();
         assertThat(store.release(id)).isFalse();
     }

@@ -23,6 +23,10 @@ import io.hounsfield.serving.api.v1.AnalyzeRequest;
 import io.hounsfield.serving.api.v1.ExtractFeaturesRequest;
 import io.hounsfield.serving.api.v1.HounsfieldGrpc;
 import io.hounsfield.serving.api.v1.InputChunk;
+import io.hounsfield.serving.api.v1.ReleaseVolumeRequest;
+import io.hounsfield.serving.api.v1.SegmentRequest;
+import io.hounsfield.serving.api.v1.SegmentResult;
+import io.hounsfield.serving.api.v1.VolumeHandle;
 import io.hounsfield.testvolumes.CtBody;
 import io.hounsfield.testvolumes.Phantom;
 import io.hounsfield.testvolumes.Phantoms;
@@ -280,6 +284,22 @@ class ServingFailuresTest {
         try (Stream<Path> s = Files.list(tmp)) {
             return s.filter(p -> p.getFileName().toString().startsWith("hounsfield-analyze")).sorted().toList();
         }
+    }
+
+    /** UploadVolume, Segment, ExtractFeatures on the stored label map and ReleaseVolume over the network. */
+    @Test
+    void segmentOnAHandleOverTheNetwork() throws Exception {
+        gate.open.countDown();
+        VolumeHandle image = ClientSupport.upload(HounsfieldGrpc.newStub(channel), phantom.image(), 100_000, false);
+        var stub = HounsfieldGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.MINUTES);
+        SegmentResult seg = stub.segment(SegmentRequest.newBuilder().setImage(image.getId()).build());
+        assertThat(seg.getLabelsList()).extracting(l -> l.getName()).containsExactly("lesion", "liver");
+        assertThat(seg.getMaskGzip().isEmpty()).isTrue();
+        assertThat(stub.extractFeatures(ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(seg.getMask().getId()).setLabel(2).build())
+                .getFeaturesCount()).isPositive();
+        assertThat(stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(image.getId()).build()).getReleased()).isTrue();
+        assertThat(stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(seg.getMask().getId()).build()).getReleased()).isTrue();
+        assertServingAndEmpty();
     }
 
     @Test
