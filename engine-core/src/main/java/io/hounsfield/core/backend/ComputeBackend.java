@@ -111,9 +111,12 @@ public interface ComputeBackend {
         return TextureMatrices.distanceZones(grid, z0, z1, threeD);
     }
 
-    /** Neighbourhood grey tone differences: {@code {s[ng], n[ng]}}. */
-    default double[][] toneDifferences(LevelGrid grid, int z0, int z1, boolean threeD) {
-        return TextureMatrices.toneDifferences(grid, z0, z1, threeD);
+    /**
+     * Neighbourhood grey tone differences as exact integer counts ({@link TextureMatrices#toneDifferenceCounts});
+     * {@link TextureMatrices#toneDifferences(long[], int)} turns them into IBSI's s_i and n_i.
+     */
+    default long[] toneDifferenceCounts(LevelGrid grid, int z0, int z1, boolean threeD) {
+        return TextureMatrices.toneDifferenceCounts(grid, z0, z1, threeD);
     }
 
     /** (level, dependence count) counts with coarseness {@code alpha}. */

@@ -205,16 +205,19 @@ public final class TextureMatrices {
         return SparseCounts.ofKeys(keys, n, s.count());
     }
 
+    /** Columns per grey level of {@link #toneDifferenceCounts}: N, then one per neighbour count w = 1..26. */
+    public static final int TONE_COLUMNS = 27;
+
     /**
-     * Neighbourhood grey tone differences (IBSI §3.10): for each intensity voxel with at least one
-     * neighbour in the mask, |level − mean level of those neighbours|, summed per level, in voxel order.
-     * Returns {@code s} (ng sums) and {@code n} (ng counts of such voxels) as {@code double[2][ng]}.
+     * Neighbourhood grey tone differences (IBSI §3.10) as exact integer counts, so that every backend gets the
+     * same bits: for grey level a, column 0 counts the intensity voxels with at least one neighbour in the mask,
+     * and column w (1..26) sums |a·w − t| over those with w such neighbours whose levels total t — the voxel's
+     * |a − t/w| times w. {@code [(a − 1)·27 + column]}.
      */
-    public static double[][] toneDifferences(LevelGrid g, int z0, int z1, boolean threeD) {
+    public static long[] toneDifferenceCounts(LevelGrid g, int z0, int z1, boolean threeD) {
         Padded s = Padded.of(g, z0, z1);
         int[] nb = s.neighbourOffsets(threeD, false);
-        int ng = g.ng();
-        double[] sum = new double[ng], n = new double[ng];
+        long[] c = new long[g.ng() * TONE_COLUMNS];
         int[] lv = s.levels;
         for (int p : s.roi) {
             int a = lv[p];
@@ -226,11 +229,36 @@ public final class TextureMatrices {
                 w += b > 0 ? 1 : 0;
             }
             if (w > 0) {
-                sum[a - 1] += Math.abs(a - (double) total / w);
-                n[a - 1]++;
+                c[(a - 1) * TONE_COLUMNS]++;
+                c[(a - 1) * TONE_COLUMNS + w] += Math.abs((long) a * w - total);
             }
         }
+        return c;
+    }
+
+    /**
+     * IBSI's s_i and n_i from {@link #toneDifferenceCounts}: s = Σ_w (column w) / w, in w order, so the same
+     * counts give the same doubles everywhere. Returns {@code {s[ng], n[ng]}}.
+     */
+    public static double[][] toneDifferences(long[] counts, int ng) {
+        if (counts.length != ng * TONE_COLUMNS) {
+            throw new IllegalArgumentException("tone counts of " + counts.length + " entries for " + ng + " grey levels");
+        }
+        double[] sum = new double[ng], n = new double[ng];
+        for (int a = 0; a < ng; a++) {
+            n[a] = counts[a * TONE_COLUMNS];
+            double s = 0;
+            for (int w = 1; w < TONE_COLUMNS; w++) {
+                s += counts[a * TONE_COLUMNS + w] / (double) w;
+            }
+            sum[a] = s;
+        }
         return new double[][] {sum, n};
+    }
+
+    /** {@link #toneDifferences(long[], int)} of this grid's counts. */
+    public static double[][] toneDifferences(LevelGrid g, int z0, int z1, boolean threeD) {
+        return toneDifferences(toneDifferenceCounts(g, z0, z1, threeD), g.ng());
     }
 
     /**

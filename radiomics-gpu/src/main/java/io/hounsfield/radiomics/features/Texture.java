@@ -103,7 +103,7 @@ public final class Texture {
                     m -> RunLike.features(m, false));
         }
         if (families.contains(NGTDM)) {
-            zoneFamily(out, NGTDM, Ngtdm.FEATURES, nd, slices, g, (z, threeD) -> b.toneDifferences(g, z[0], z[1], threeD), Texture::sumTones,
+            zoneFamily(out, NGTDM, Ngtdm.FEATURES, nd, slices, g, (z, threeD) -> TextureMatrices.toneDifferences(b.toneDifferenceCounts(g, z[0], z[1], threeD), g.ng()), Texture::sumTones,
                     m -> Ngtdm.features(m[0], m[1]));
         }
         if (families.contains(NGLDM)) {
