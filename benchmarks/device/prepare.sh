@@ -21,7 +21,8 @@ cp benchmarks/target/benchmarks.jar "$pack/lib/"
 for j in benchmarks/target/lib/*.jar; do
   case "$(basename "$j")" in onnxruntime*) ;; *) cp "$j" "$pack/lib/" ;; esac
 done
-cp engine-core/target/engine-core-*-tests.jar native-bindings/target/native-bindings-*-tests.jar "$pack/test/"
+cp engine-core/target/engine-core-*-tests.jar native-bindings/target/native-bindings-*-tests.jar radiomics-gpu/target/radiomics-gpu-*-tests.jar \
+  "$pack/test/"
 # Test libraries at the versions the build uses (the parent POM's properties).
 prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" pom.xml | head -n 1; }
 junit=$(prop junit.version)

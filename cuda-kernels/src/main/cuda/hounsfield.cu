@@ -183,3 +183,222 @@ extern "C" __global__ void hf_histogram(const int *__restrict__ levels, long lon
         if (s_hist[b]) atomicAdd(&hist[b], (unsigned long long) s_hist[b]);
     }
 }
+
+// ==== texture matrices (IBSI 3.6-3.11) ======================================================================
+// Input: the grey levels of slices z0..z1-1 of an ROI box with one voxel of level 0 all round (px = nx + 2,
+// py = ny + 2, n = px * py * (nz + 2) ints), exactly the CPU's padded slab, so a neighbour is a fixed offset
+// away and a voxel of the ROI (level > 0) is never on the pad. Every result is an integer count made by
+// integer atomics: it does not depend on the order the threads run in, and equals the CPU's count.
+
+__device__ __forceinline__ int hf_off(int px, int py, int dx, int dy, int dz) { return dx + px * (dy + py * dz); }
+
+// GLCM (3.6): for ROI voxel p and its neighbour p + off in the ROI, counts (a, b) and (b, a); m is ng x ng
+// uint64. With use_shared, each block counts into ng * ng uint32 in shared memory first (the launcher sets
+// it when they fit), then adds its counts to m once per cell.
+extern "C" __global__ void hf_glcm(const int *__restrict__ lv, long long n, int off, int ng, int use_shared,
+                                   unsigned long long *__restrict__ m) {
+    extern __shared__ unsigned int s_m[];
+    int cells = ng * ng;
+    if (use_shared) {
+        for (int k = threadIdx.x; k < cells; k += blockDim.x) s_m[k] = 0;
+        __syncthreads();
+    }
+    GRID_STRIDE(p, n) {
+        int a = lv[p];
+        if (a == 0) continue;
+        int b = lv[p + off];
+        if (b == 0) continue;
+        int ij = (a - 1) * ng + (b - 1), ji = (b - 1) * ng + (a - 1);
+        if (use_shared) {
+            atomicAdd(&s_m[ij], 1u);
+            atomicAdd(&s_m[ji], 1u);
+        } else {
+            atomicAdd(&m[ij], 1ull);
+            atomicAdd(&m[ji], 1ull);
+        }
+    }
+    if (use_shared) {
+        __syncthreads();
+        for (int k = threadIdx.x; k < cells; k += blockDim.x) {
+            if (s_m[k]) atomicAdd(&m[k], (unsigned long long) s_m[k]);
+        }
+    }
+}
+
+// GLRLM (3.7): a run starts at ROI voxel p when p - off has another level; its thread walks the run and
+// counts (a, length) in m (ng x max_run uint64).
+extern "C" __global__ void hf_glrlm(const int *__restrict__ lv, long long n, int off, int max_run,
+                                    unsigned long long *__restrict__ m) {
+    GRID_STRIDE(p, n) {
+        int a = lv[p];
+        if (a == 0 || lv[p - off] == a) continue;
+        int len = 1;
+        for (long long q = p + off; lv[q] == a; q += off) len++;
+        atomicAdd(&m[(long long) (a - 1) * max_run + (len - 1)], 1ull);
+    }
+}
+
+// NGTDM (3.10) as integer counts: for ROI voxel p of level a whose w neighbours in the ROI (26 in 3D, 8 in a
+// slice) total t, c[(a - 1) * 27] += 1 and c[(a - 1) * 27 + w] += |a w - t| (w > 0).
+extern "C" __global__ void hf_ngtdm(const int *__restrict__ lv, long long n, int px, int py, int three_d,
+                                    unsigned long long *__restrict__ c) {
+    int dz0 = three_d ? -1 : 0, dz1 = three_d ? 1 : 0;
+    GRID_STRIDE(p, n) {
+        int a = lv[p];
+        if (a == 0) continue;
+        long long total = 0;
+        int w = 0;
+        for (int dz = dz0; dz <= dz1; dz++)
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    if ((dx | dy | dz) == 0) continue;
+                    int b = lv[p + hf_off(px, py, dx, dy, dz)];
+                    total += b;
+                    w += b > 0;
+                }
+        if (w > 0) {
+            long long d = (long long) a * w - total;
+            atomicAdd(&c[(long long) (a - 1) * 27], 1ull);
+            atomicAdd(&c[(long long) (a - 1) * 27 + w], (unsigned long long) (d < 0 ? -d : d));
+        }
+    }
+}
+
+// NGLDM (3.11): k = 1 + the neighbours whose level differs by at most alpha (alpha 0: equal levels);
+// counts (a, k) in m (ng x cols uint64, cols = neighbours + 1).
+extern "C" __global__ void hf_ngldm(const int *__restrict__ lv, long long n, int px, int py, int three_d, int alpha,
+                                    int cols, unsigned long long *__restrict__ m) {
+    int dz0 = three_d ? -1 : 0, dz1 = three_d ? 1 : 0;
+    GRID_STRIDE(p, n) {
+        int a = lv[p];
+        if (a == 0) continue;
+        int k = 1;
+        for (int dz = dz0; dz <= dz1; dz++)
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    if ((dx | dy | dz) == 0) continue;
+                    int b = lv[p + hf_off(px, py, dx, dy, dz)];
+                    k += alpha == 0 ? b == a : (b > 0 && abs(b - a) <= alpha);
+                }
+        atomicAdd(&m[(long long) (a - 1) * cols + (k - 1)], 1ull);
+    }
+}
+
+// ---- zones (GLSZM 3.8, GLDZM 3.9): connected ROI voxels of equal level, 26-connected in 3D, 8 in a slice -----
+// Union-find over voxel indices with lock-free linking (the larger root is hooked under the smaller by
+// atomicMin; a hook that loses a race goes on with the root it found, so no union is lost). Parents only
+// ever decrease, so every walk to a root ends. After flattening, each voxel holds its zone's smallest index.
+__device__ __forceinline__ int hf_root(const int *L, int x) {
+    const volatile int *V = L;
+    int y = V[x];
+    while (y != x) {
+        x = y;
+        y = V[x];
+    }
+    return x;
+}
+
+__device__ void hf_unite(int *L, int a, int b) {
+    while (true) {
+        a = hf_root(L, a);
+        b = hf_root(L, b);
+        if (a == b) return;
+        if (a < b) {
+            int t = a;
+            a = b;
+            b = t;
+        }
+        int old = atomicMin(&L[a], b);
+        if (old == a) return;
+        a = old;
+    }
+}
+
+// L[p] = p for ROI voxels, -1 elsewhere.
+extern "C" __global__ void hf_zone_init(const int *__restrict__ lv, long long n, int *__restrict__ L) {
+    GRID_STRIDE(p, n) { L[p] = lv[p] ? (int) p : -1; }
+}
+
+// Unites each ROI voxel with its earlier neighbours (in x-fastest order) of the same level.
+extern "C" __global__ void hf_zone_merge(const int *__restrict__ lv, long long n, int px, int py, int three_d, int *L) {
+    int dz0 = three_d ? -1 : 0;
+    GRID_STRIDE(p, n) {
+        int a = lv[p];
+        if (a == 0) continue;
+        for (int dz = dz0; dz <= 0; dz++)
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    bool earlier = dz < 0 || (dz == 0 && (dy < 0 || (dy == 0 && dx < 0)));
+                    if (!earlier) continue;
+                    long long q = p + hf_off(px, py, dx, dy, dz);
+                    if (lv[q] == a) hf_unite(L, (int) p, (int) q);
+                }
+    }
+}
+
+// Every ROI voxel points at its zone's root; the root's size is counted.
+extern "C" __global__ void hf_zone_flatten(long long n, int *L, unsigned int *__restrict__ size) {
+    GRID_STRIDE(p, n) {
+        if (L[p] < 0) continue;
+        int r = hf_root(L, (int) p);
+        L[p] = r;
+        atomicAdd(&size[r], 1u);
+    }
+}
+
+// Distance to the ROI edge (3.9) of the morphological mask: 1 where a face neighbour (6 in 3D, 4 in a slice) is
+// outside the mask (the pad is outside), 0 outside the mask, "infinite" elsewhere until relaxed.
+extern "C" __global__ void hf_edge_init(const unsigned char *__restrict__ morph, long long n, int px, int py, int three_d,
+                                        int *__restrict__ dist) {
+    GRID_STRIDE(p, n) {
+        if (!morph[p]) {
+            dist[p] = 0;
+            continue;
+        }
+        bool edge = !morph[p + 1] || !morph[p - 1] || !morph[p + px] || !morph[p - px];
+        if (three_d) edge = edge || !morph[p + (long long) px * py] || !morph[p - (long long) px * py];
+        dist[p] = edge ? 1 : 0x7fffffff;
+    }
+}
+
+// One relaxation sweep: d(p) = min(d(p), 1 + min over face neighbours in the mask). Sweeps repeat until nothing
+// changes (*changed stays 0); the fixed point is the breadth-first distance the CPU computes.
+extern "C" __global__ void hf_edge_relax(const unsigned char *__restrict__ morph, long long n, int px, int py, int three_d,
+                                         int *dist, int *changed) {
+    GRID_STRIDE(p, n) {
+        if (!morph[p]) continue;
+        int d = dist[p];
+        if (d <= 1) continue;
+        long long plane = (long long) px * py;
+        int best = min(min(dist[p + 1], dist[p - 1]), min(dist[p + px], dist[p - px]));
+        if (three_d) best = min(best, min(dist[p + plane], dist[p - plane]));
+        // Neighbours outside the mask hold 0 but are not paths: an edge voxel already holds 1, and an inner
+        // voxel has every face neighbour in the mask, so a 0 is never read here.
+        if (best != 0x7fffffff && best + 1 < d) {
+            dist[p] = best + 1;
+            *changed = 1;
+        }
+    }
+}
+
+// Each zone's smallest edge distance (at least 1), at its root.
+extern "C" __global__ void hf_zone_distance(long long n, const int *__restrict__ L, const int *__restrict__ dist,
+                                            int *__restrict__ zd) {
+    GRID_STRIDE(p, n) {
+        int r = L[p];
+        if (r < 0) continue;
+        atomicMin(&zd[r], max(1, dist[p]));
+    }
+}
+
+// One key per zone, (level << 32 | value[root]), appended in any order (the host sorts them); *count is the
+// number of keys.
+extern "C" __global__ void hf_zone_keys(const int *__restrict__ lv, long long n, const int *__restrict__ L,
+                                        const unsigned int *__restrict__ value, unsigned int *__restrict__ count,
+                                        unsigned long long *__restrict__ keys) {
+    GRID_STRIDE(p, n) {
+        if (L[p] != (int) p) continue;
+        unsigned int k = atomicAdd(count, 1u);
+        keys[k] = (unsigned long long) lv[p] << 32 | value[p];
+    }
+}

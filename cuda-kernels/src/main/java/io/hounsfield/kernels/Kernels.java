@@ -22,6 +22,10 @@ public final class Kernels implements AutoCloseable {
     public static final int REDUCE_BLOCKS = 1024;
     /** Largest histogram the shared-memory kernel takes. */
     public static final int MAX_HISTOGRAM_BINS = 4096;
+    /** Largest GLCM (ng × ng cells) counted per block in shared memory (48 KiB of uint32); larger ones use global atomics. */
+    public static final int MAX_SHARED_GLCM_CELLS = 12 * 1024;
+    /** Columns per grey level of the NGTDM counts. */
+    public static final int TONE_COLUMNS = 27;
 
     /**
      * Each kernel's parameters as the launchers pass them: {@code p} a device pointer, {@code i} int,
@@ -43,7 +47,18 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_discretise_fbs", "pplddp"),
             Map.entry("hf_masked_partials", "pplp"),
             Map.entry("hf_reduce_partials", "pip"),
-            Map.entry("hf_histogram", "plip"));
+            Map.entry("hf_histogram", "plip"),
+            Map.entry("hf_glcm", "pliiip"),
+            Map.entry("hf_glrlm", "pliip"),
+            Map.entry("hf_ngtdm", "pliiip"),
+            Map.entry("hf_ngldm", "pliiiiip"),
+            Map.entry("hf_zone_init", "plp"),
+            Map.entry("hf_zone_merge", "pliiip"),
+            Map.entry("hf_zone_flatten", "lpp"),
+            Map.entry("hf_edge_init", "pliiip"),
+            Map.entry("hf_edge_relax", "pliiipp"),
+            Map.entry("hf_zone_distance", "lppp"),
+            Map.entry("hf_zone_keys", "plpppp"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -242,5 +257,119 @@ public final class Kernels implements AutoCloseable {
         need(levels, 4 * n, "levels");
         need(hist, 8L * nbins, "histogram");
         launch("hf_histogram", grid(n), 4 * nbins, levels, n, nbins, hist);
+    }
+
+    // ---- texture matrices on a padded slab of grey levels (px = nx + 2, py = ny + 2, n = px·py·(nz + 2) ints) ----
+
+    /** Checks a padded slab: its dimensions, the buffer's size, and that voxel indices fit the kernels' int. */
+    private static long slab(DeviceBuffer levels, int px, int py, int pz) {
+        long n = count(px, py, pz, "padded slab");
+        if (px < 3 || py < 3 || pz < 3) {
+            throw new IllegalArgumentException("a padded slab is at least 3x3x3, got " + px + "x" + py + "x" + pz);
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a padded slab of " + n + " voxels exceeds the kernels' int indices");
+        }
+        need(levels, 4 * n, "grey levels");
+        return n;
+    }
+
+    private static void levels(int ng) {
+        if (ng < 1) {
+            throw new IllegalArgumentException("ng must be >= 1, got " + ng);
+        }
+    }
+
+    /** Adds the symmetric co-occurrence counts for neighbour offset {@code off} to {@code m} (ng × ng uint64; zero it first). */
+    public void glcm(DeviceBuffer levels, int px, int py, int pz, int off, int ng, DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        need(m, 8L * ng * ng, "co-occurrence matrix");
+        boolean shared = (long) ng * ng <= MAX_SHARED_GLCM_CELLS;
+        launch("hf_glcm", grid(n), shared ? 4 * ng * ng : 0, levels, n, off, ng, shared ? 1 : 0, m);
+    }
+
+    /** Adds (level, run length) counts along offset {@code off} to {@code m} (ng × maxRun uint64; zero it first). */
+    public void glrlm(DeviceBuffer levels, int px, int py, int pz, int off, int ng, int maxRun, DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        if (maxRun < Math.max(px, Math.max(py, pz)) - 2) {
+            throw new IllegalArgumentException("maxRun " + maxRun + " is shorter than the slab's longest line");
+        }
+        need(m, 8L * ng * maxRun, "run-length matrix");
+        launch("hf_glrlm", grid(n), 0, levels, n, off, maxRun, m);
+    }
+
+    /** Adds the NGTDM counts ({@value #TONE_COLUMNS} per level) to {@code c} (zero it first). */
+    public void ngtdm(DeviceBuffer levels, int px, int py, int pz, boolean threeD, int ng, DeviceBuffer c) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        need(c, 8L * ng * TONE_COLUMNS, "tone counts");
+        launch("hf_ngtdm", grid(n), 0, levels, n, px, py, threeD ? 1 : 0, c);
+    }
+
+    /** Adds the (level, dependence) counts to {@code m} (ng × (neighbours + 1) uint64; zero it first). */
+    public void ngldm(DeviceBuffer levels, int px, int py, int pz, boolean threeD, int alpha, int ng, DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        if (alpha < 0) {
+            throw new IllegalArgumentException("alpha must be >= 0, got " + alpha);
+        }
+        int cols = (threeD ? 26 : 8) + 1;
+        need(m, 8L * ng * cols, "dependence matrix");
+        launch("hf_ngldm", grid(n), 0, levels, n, px, py, threeD ? 1 : 0, alpha, cols, m);
+    }
+
+    /**
+     * Labels the zones of the slab (26-connected in 3D, 8 in a slice): {@code labels} (n ints) ends with each ROI
+     * voxel's zone root (−1 elsewhere), {@code sizes} (n uint32, zero it first) with each root's voxel count.
+     */
+    public void zones(DeviceBuffer levels, int px, int py, int pz, boolean threeD, DeviceBuffer labels, DeviceBuffer sizes) {
+        long n = slab(levels, px, py, pz);
+        need(labels, 4 * n, "zone labels");
+        need(sizes, 4 * n, "zone sizes");
+        launch("hf_zone_init", grid(n), 0, levels, n, labels);
+        launch("hf_zone_merge", grid(n), 0, levels, n, px, py, threeD ? 1 : 0, labels);
+        launch("hf_zone_flatten", grid(n), 0, n, labels, sizes);
+    }
+
+    /** Marks the morphological mask's edge: {@code dist} = 1 at the edge, 0 outside, "infinite" inside. */
+    public void edgeInit(DeviceBuffer morph, int px, int py, int pz, boolean threeD, DeviceBuffer dist) {
+        long n = count(px, py, pz, "padded slab");
+        need(morph, n, "morphological mask");
+        need(dist, 4 * n, "edge distances");
+        launch("hf_edge_init", grid(n), 0, morph, n, px, py, threeD ? 1 : 0, dist);
+    }
+
+    /** One relaxation sweep of the edge distances; sets {@code changed} (an int) to 1 if any distance fell. */
+    public void edgeRelax(DeviceBuffer morph, int px, int py, int pz, boolean threeD, DeviceBuffer dist, DeviceBuffer changed) {
+        long n = count(px, py, pz, "padded slab");
+        need(morph, n, "morphological mask");
+        need(dist, 4 * n, "edge distances");
+        need(changed, 4, "change flag");
+        launch("hf_edge_relax", grid(n), 0, morph, n, px, py, threeD ? 1 : 0, dist, changed);
+    }
+
+    /** Each zone's smallest edge distance (at least 1) into {@code zoneDist} at its root (fill it with a large value first). */
+    public void zoneDistance(long n, DeviceBuffer labels, DeviceBuffer dist, DeviceBuffer zoneDist) {
+        positive(n);
+        need(labels, 4 * n, "zone labels");
+        need(dist, 4 * n, "edge distances");
+        need(zoneDist, 4 * n, "zone distances");
+        launch("hf_zone_distance", grid(n), 0, n, labels, dist, zoneDist);
+    }
+
+    /**
+     * One key per zone, {@code level << 32 | value[root]}, into {@code keys} (n uint64) in any order; {@code count}
+     * (a uint32, zero it first) ends with their number.
+     */
+    public void zoneKeys(DeviceBuffer levels, long n, DeviceBuffer labels, DeviceBuffer value, DeviceBuffer count, DeviceBuffer keys) {
+        positive(n);
+        need(levels, 4 * n, "grey levels");
+        need(labels, 4 * n, "zone labels");
+        need(value, 4 * n, "zone values");
+        need(count, 4, "key count");
+        need(keys, 8 * n, "zone keys");
+        launch("hf_zone_keys", grid(n), 0, levels, n, labels, value, count, keys);
     }
 }

@@ -123,6 +123,51 @@ class KernelsLaunchTest {
     }
 
     @Test
+    void theGlcmCountsInSharedMemoryWhenTheMatrixFitsAndInGlobalMemoryOtherwise() {
+        FakeCuda.setParamCount(6);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            // A 10 x 10 x 8 padded slab (800 ints = 3200 bytes) and a 64 KiB matrix buffer.
+            k.glcm((DeviceBuffer) o[2], 10, 10, 8, 1, 50, (DeviceBuffer) o[4]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glcm");
+        assertThat(FakeCuda.lastDim(6)).isEqualTo(4 * 50 * 50);
+        assertThat(FakeCuda.lastParam(4)).isEqualTo(1L);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            CudaContext c = (CudaContext) o[0];
+            try (DeviceBuffer m = c.allocate(8L * 120 * 120)) {
+                k.glcm((DeviceBuffer) o[2], 10, 10, 8, 1, 120, m);
+            }
+        });
+        assertThat(FakeCuda.lastDim(6)).isZero();
+        assertThat(FakeCuda.lastParam(4)).isZero();
+    }
+
+    @Test
+    void textureLaunchersCheckTheSlabAndTheirOutputs() {
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer small = (DeviceBuffer) o[2], big = (DeviceBuffer) o[4];
+            assertThatThrownBy(() -> k.glcm(small, 20, 20, 20, 1, 4, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grey levels").hasMessageContaining("32000");
+            assertThatThrownBy(() -> k.glcm(small, 2, 10, 10, 1, 4, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 3x3x3");
+            assertThatThrownBy(() -> k.glrlm(small, 10, 10, 8, 1, 4, 5, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("longest line");
+            assertThatThrownBy(() -> k.ngtdm(small, 10, 10, 8, true, 400, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tone counts");
+            assertThatThrownBy(() -> k.ngldm(small, 10, 10, 8, true, -1, 4, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alpha");
+            assertThatThrownBy(() -> k.zones(big, 12, 12, 8, true, small, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("zone labels");
+            assertThatThrownBy(() -> k.glcm(big, 2000, 2000, 1000, 1, 4, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("int indices");
+        });
+        assertThat(FakeCuda.lastKernel()).isEmpty();
+    }
+
+    @Test
     void everyKernelOfTheFatbinResolves() {
         with(o -> {
             CudaContext c = (CudaContext) o[0];

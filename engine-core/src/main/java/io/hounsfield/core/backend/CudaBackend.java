@@ -7,6 +7,9 @@ import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
 import io.hounsfield.core.mesh.Mesh;
 import io.hounsfield.cuda.CudaContext;
+import io.hounsfield.core.texture.LevelGrid;
+import io.hounsfield.core.texture.SparseCounts;
+import io.hounsfield.core.texture.TextureMatrices;
 import io.hounsfield.cuda.CudaDevice;
 import io.hounsfield.cuda.CudaDriver;
 import io.hounsfield.cuda.CudaError;
@@ -298,6 +301,147 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     // ---- plumbing ------------------------------------------------------------------------------------
 
+    // ---- texture matrices (IBSI 3.6–3.11) on the device: the slab is uploaded once per (grid, slices) and
+    // kept for the next matrix of the same slices; only the counts come back. Integer counts by integer
+    // atomics, so each matrix equals the CPU's exactly. ----
+
+    /** The last slab uploaded (touched only on the device's owner thread). */
+    private LevelGrid slabGrid;
+    private int slabZ0 = -1, slabZ1 = -1;
+    private TextureMatrices.Slab slabHost;
+    private DeviceBuffer slabLevels, slabMorph;
+
+    private TextureMatrices.Slab slab(CudaContext c, LevelGrid g, int z0, int z1) {
+        if (slabGrid == g && slabZ0 == z0 && slabZ1 == z1 && slabLevels != null) {
+            return slabHost;
+        }
+        freeSlab();
+        TextureMatrices.Slab h = TextureMatrices.slab(g, z0, z1);
+        slabLevels = uploaded(c, MemorySegment.ofArray(h.levels()));
+        slabMorph = uploaded(c, MemorySegment.ofArray(h.morph()));
+        slabGrid = g;
+        slabZ0 = z0;
+        slabZ1 = z1;
+        slabHost = h;
+        return h;
+    }
+
+    private void freeSlab() {
+        if (slabLevels != null) {
+            slabLevels.close();
+        }
+        if (slabMorph != null) {
+            slabMorph.close();
+        }
+        slabLevels = slabMorph = null;
+        slabGrid = null;
+        slabHost = null;
+    }
+
+    private static void slices(LevelGrid g, int z0, int z1) {
+        if (z0 < 0 || z1 > g.nz() || z0 >= z1) {
+            throw new IllegalArgumentException("slices [" + z0 + ", " + z1 + ") outside 0.." + g.nz());
+        }
+    }
+
+    /** A zeroed device array of {@code count} uint64, downloaded into a long[] after {@code fill} runs. */
+    private long[] counts(CudaContext c, long count, java.util.function.Consumer<DeviceBuffer> fill) {
+        try (DeviceBuffer m = c.allocate(8 * count)) {
+            c.fill8(m, 0, m.byteSize(), (byte) 0);
+            fill.accept(m);
+            long[] out = new long[Math.toIntExact(count)];
+            download(c, m, MemorySegment.ofArray(out));
+            return out;
+        }
+    }
+
+    @Override
+    public long[] cooccurrence(LevelGrid grid, int[] d, int z0, int z1) {
+        slices(grid, z0, z1);
+        int ng = grid.ng();
+        return onDevice(() -> cpu.cooccurrence(grid, d, z0, z1), c -> {
+            TextureMatrices.Slab h = slab(c, grid, z0, z1);
+            return counts(c, (long) ng * ng, m -> kernels.glcm(slabLevels, h.px(), h.py(), h.pz(), h.offset(d), ng, m));
+        });
+    }
+
+    @Override
+    public SparseCounts runLengths(LevelGrid grid, int[] d, int z0, int z1) {
+        slices(grid, z0, z1);
+        int ng = grid.ng(), maxRun = TextureMatrices.maxRun(grid, z0, z1);
+        return onDevice(() -> cpu.runLengths(grid, d, z0, z1), c -> {
+            TextureMatrices.Slab h = slab(c, grid, z0, z1);
+            long[] m = counts(c, (long) ng * maxRun, b -> kernels.glrlm(slabLevels, h.px(), h.py(), h.pz(), h.offset(d), ng, maxRun, b));
+            return SparseCounts.ofDense(m, ng, maxRun, h.voxels());
+        });
+    }
+
+    @Override
+    public long[] toneDifferenceCounts(LevelGrid grid, int z0, int z1, boolean threeD) {
+        slices(grid, z0, z1);
+        int ng = grid.ng();
+        return onDevice(() -> cpu.toneDifferenceCounts(grid, z0, z1, threeD), c -> {
+            TextureMatrices.Slab h = slab(c, grid, z0, z1);
+            return counts(c, (long) ng * Kernels.TONE_COLUMNS, m -> kernels.ngtdm(slabLevels, h.px(), h.py(), h.pz(), threeD, ng, m));
+        });
+    }
+
+    @Override
+    public SparseCounts dependence(LevelGrid grid, int z0, int z1, boolean threeD, int alpha) {
+        slices(grid, z0, z1);
+        int ng = grid.ng(), cols = (threeD ? 26 : 8) + 1;
+        return onDevice(() -> cpu.dependence(grid, z0, z1, threeD, alpha), c -> {
+            TextureMatrices.Slab h = slab(c, grid, z0, z1);
+            long[] m = counts(c, (long) ng * cols, b -> kernels.ngldm(slabLevels, h.px(), h.py(), h.pz(), threeD, alpha, ng, b));
+            return SparseCounts.ofDense(m, ng, cols, h.voxels());
+        });
+    }
+
+    @Override
+    public SparseCounts sizeZones(LevelGrid grid, int z0, int z1, boolean threeD) {
+        slices(grid, z0, z1);
+        return onDevice(() -> cpu.sizeZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, false));
+    }
+
+    @Override
+    public SparseCounts distanceZones(LevelGrid grid, int z0, int z1, boolean threeD) {
+        slices(grid, z0, z1);
+        return onDevice(() -> cpu.distanceZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, true));
+    }
+
+    /** Zones labelled on the device; one key per zone (level, size or edge distance) comes back. */
+    private SparseCounts zoneCounts(CudaContext c, LevelGrid grid, int z0, int z1, boolean threeD, boolean distance) {
+        TextureMatrices.Slab h = slab(c, grid, z0, z1);
+        long n = (long) h.px() * h.py() * h.pz();
+        try (DeviceBuffer labels = c.allocate(4 * n); DeviceBuffer value = c.allocate(4 * n); DeviceBuffer count = c.allocate(8);
+             DeviceBuffer keys = c.allocate(8 * n)) {
+            c.fill8(value, 0, value.byteSize(), (byte) 0);
+            c.fill8(count, 0, count.byteSize(), (byte) 0);
+            kernels.zones(slabLevels, h.px(), h.py(), h.pz(), threeD, labels, value);
+            if (distance) {
+                try (DeviceBuffer dist = c.allocate(4 * n); DeviceBuffer changed = c.allocate(8)) {
+                    kernels.edgeInit(slabMorph, h.px(), h.py(), h.pz(), threeD, dist);
+                    int[] flag = new int[1];
+                    do {
+                        c.fill8(changed, 0, 4, (byte) 0);
+                        kernels.edgeRelax(slabMorph, h.px(), h.py(), h.pz(), threeD, dist, changed);
+                        download(c, changed, MemorySegment.ofArray(flag));
+                    } while (flag[0] != 0);
+                    c.fill8(value, 0, value.byteSize(), (byte) 0x7F); // every zone's distance starts "infinite"
+                    kernels.zoneDistance(n, labels, dist, value);
+                }
+            }
+            kernels.zoneKeys(slabLevels, n, labels, value, count, keys);
+            int[] k = new int[1];
+            download(c, count, MemorySegment.ofArray(k));
+            long[] out = new long[k[0]];
+            if (k[0] > 0) {
+                download(c, keys, MemorySegment.ofArray(out));
+            }
+            return SparseCounts.ofKeys(out, out.length, h.voxels());
+        }
+    }
+
     private static void sameGrid(Volume image, Mask mask) {
         if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
             throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
@@ -473,6 +617,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             try {
                 join(device.submit(c -> {
                     cache.evictAll();
+                    freeSlab();
                     kernels.close();
                     staging.close();
                     return null;

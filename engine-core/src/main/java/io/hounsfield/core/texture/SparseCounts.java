@@ -54,7 +54,7 @@ public record SparseCounts(int[] i, int[] j, long[] n, long voxels) {
     }
 
     /** From unsorted (i, j) keys packed as {@code i << 32 | j}, one per counted item. */
-    static SparseCounts ofKeys(long[] keys, int count, long voxels) {
+    public static SparseCounts ofKeys(long[] keys, int count, long voxels) {
         long[] k = Arrays.copyOf(keys, count);
         Arrays.sort(k);
         int distinct = 0;

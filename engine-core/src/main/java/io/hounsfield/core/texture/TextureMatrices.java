@@ -20,6 +20,35 @@ public final class TextureMatrices {
     private TextureMatrices() {
     }
 
+    /**
+     * Slices z0..z1−1 of a grid as the builders see them, for a device to upload: grey levels with one voxel of 0
+     * all round ({@code px = nx + 2}, {@code py = ny + 2}, {@code pz = nz + 2}), the morphological mask likewise
+     * (1/0 bytes), and the number of intensity-mask voxels (IBSI's N_v). Shared, do not change the arrays.
+     */
+    public record Slab(int px, int py, int pz, int[] levels, byte[] morph, long voxels) {
+        /** The linear offset of neighbour direction {@code d}. */
+        public int offset(int[] d) {
+            return d[0] + px * (d[1] + py * d[2]);
+        }
+    }
+
+    /** The {@link Slab} of slices z0..z1−1, made once per grid. */
+    public static Slab slab(LevelGrid g, int z0, int z1) {
+        Padded s = Padded.of(g, z0, z1);
+        return g.derived("slab " + z0 + " " + z1, () -> {
+            byte[] morph = new byte[s.morph.length];
+            for (int k = 0; k < morph.length; k++) {
+                morph[k] = (byte) (s.morph[k] ? 1 : 0);
+            }
+            return new Slab(s.px, s.py, s.nz + 2, s.levels, morph, s.count());
+        });
+    }
+
+    /** The longest run a run-length matrix of these slices needs a column for (the CPU's matrix width). */
+    public static int maxRun(LevelGrid g, int z0, int z1) {
+        return Math.max(g.nx(), Math.max(g.ny(), z1 - z0));
+    }
+
     /** Padded index of the first voxel of each row of the slab (builders loop over rows, then x: no lambdas in hot loops). */
     private static int[] rows(Padded s) {
         int[] r = new int[s.ny * s.nz];
@@ -55,7 +84,7 @@ public final class TextureMatrices {
     public static SparseCounts runLengths(LevelGrid g, int[] d, int z0, int z1) {
         int ng = g.ng();
         Padded s = Padded.of(g, z0, z1);
-        int maxRun = Math.max(s.nx, Math.max(s.ny, s.nz));
+        int maxRun = maxRun(g, z0, z1);
         long[] m = new long[ng * maxRun];
         int off = s.offset(d);
         int[] lv = s.levels;

@@ -106,6 +106,61 @@ class CudaBackendTest {
         assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * 3L * 17 * 13 * 9);
     }
 
+    /** A level grid of random levels 1..ng inside a random mask (0 outside). */
+    private static io.hounsfield.core.texture.LevelGrid grid(int nx, int ny, int nz, int ng, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        int[] lv = new int[nx * ny * nz];
+        boolean[] morph = new boolean[lv.length];
+        for (int k = 0; k < lv.length; k++) {
+            morph[k] = r.nextInt(5) > 0;
+            lv[k] = morph[k] ? 1 + r.nextInt(ng) : 0;
+        }
+        return new io.hounsfield.core.texture.LevelGrid(nx, ny, nz, lv, morph, ng);
+    }
+
+    /** Texture matrices go to the device; a slab is uploaded once for every matrix of the same slices. */
+    @Test
+    void textureMatricesRunOnTheDeviceWithOneUploadPerSlab() {
+        var g = grid(12, 10, 6, 7, 3);
+        FakeCuda.setParamCount(6); // hf_glcm's: the fake records that many
+        cuda.cooccurrence(g, new int[] {1, 0, 0}, 0, 6);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glcm");
+        assertThat(FakeCuda.lastParam(2)).as("the padded offset of (1, 0, 0)").isEqualTo(1L);
+        assertThat(FakeCuda.lastParam(4)).as("7 x 7 counts fit shared memory").isEqualTo(1L);
+        cuda.cooccurrence(g, new int[] {0, 1, 1}, 0, 6);
+        assertThat((int) FakeCuda.lastParam(2)).isEqualTo(14 * (1 + 12));
+        FakeCuda.setParamCount(0); // the next kernels take fewer parameters
+        cuda.runLengths(g, new int[] {1, 1, 1}, 0, 6);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glrlm");
+        cuda.toneDifferenceCounts(g, 0, 6, true);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_ngtdm");
+        cuda.dependence(g, 0, 6, true, 0);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_ngldm");
+        cuda.sizeZones(g, 0, 6, true);
+        cuda.distanceZones(g, 0, 6, true);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_zone_keys");
+        long padded = 14L * 12 * 8;
+        // One upload of the slab (int levels and byte mask), then only counts and flags cross the bus.
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 5 * padded);
+        cuda.cooccurrence(g, new int[] {1, 0, 0}, 2, 3); // a 2D slice: a new slab
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 5 * padded + 5L * 14 * 12 * 3);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(8);
+        assertThat(cuda.metrics().cpuFallbacks()).isZero();
+        assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).as("only the cached slab stays").isEqualTo(2);
+    }
+
+    @Test
+    void aTextureMatrixThatDoesNotFitTheDeviceIsBuiltOnTheCpu() {
+        var g = grid(30, 30, 20, 40, 5);
+        FakeCuda.setMemoryLimit(1000);
+        assertThat(cuda.cooccurrence(g, new int[] {1, 1, 0}, 0, 20))
+                .containsExactly(io.hounsfield.core.texture.TextureMatrices.cooccurrence(g, new int[] {1, 1, 0}, 0, 20));
+        assertThat(cuda.sizeZones(g, 0, 20, true)).usingRecursiveComparison()
+                .isEqualTo(io.hounsfield.core.texture.TextureMatrices.sizeZones(g, 0, 20, true));
+        assertThat(cuda.metrics().outOfMemoryFallbacks()).isEqualTo(2);
+        FakeCuda.setMemoryLimit(1L << 30);
+    }
+
     @Test
     void outOfMemoryEmptiesTheCacheRetriesThenRunsOnTheCpu() {
         FakeCuda.setMemoryLimit(1000); // smaller than the image

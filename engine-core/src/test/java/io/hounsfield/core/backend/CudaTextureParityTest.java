@@ -1,0 +1,145 @@
+package io.hounsfield.core.backend;
+
+import io.hounsfield.core.texture.LevelGrid;
+import io.hounsfield.core.texture.SparseCounts;
+import io.hounsfield.core.texture.TextureMatrices;
+import io.hounsfield.cuda.CudaDriver;
+import io.hounsfield.kernels.KernelImage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The device's texture matrices against the CPU's, entry for entry and exactly (integer counts): GLCM and
+ * GLRLM for all 13 directions in 3D and the 4 of a slice, NGTDM and NGLDM (α 0 and 1), GLSZM and GLDZM zones,
+ * on spatially correlated random level grids with fresh seeds (printed), several grey-level counts (the
+ * GLCM's shared-memory and global-atomic paths both), shapes (a line, a single slice, a box) and a
+ * re-segmented intensity mask inside an ellipsoidal morphological mask. Each device matrix is built twice
+ * and must not change. Runs only where a CUDA device and the kernels are present (the device harness).
+ */
+@EnabledIf(value = "gpu", disabledReason = "needs a CUDA device and kernels built by nvcc (see benchmarks/device/)")
+class CudaTextureParityTest {
+
+    static boolean gpu() {
+        return CudaDriver.status().available() && KernelImage.isBuilt();
+    }
+
+    private static CudaBackend cuda;
+    private static final long SEED = System.nanoTime();
+
+    @BeforeAll
+    static void open() {
+        System.out.println("CudaTextureParityTest seed " + SEED);
+        cuda = CudaBackend.open(CudaDriver.library(), 0, CpuBackend.sequential(), CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+    }
+
+    @AfterAll
+    static void close() {
+        if (cuda != null) {
+            System.out.println("CudaTextureParityTest metrics " + cuda.metrics().snapshot());
+            cuda.close();
+        }
+    }
+
+    record Case(String name, int nx, int ny, int nz, int ng, long seed) {
+        @Override
+        public String toString() {
+            return name + " " + nx + "x" + ny + "x" + nz + " ng " + ng + " seed " + seed;
+        }
+    }
+
+    static List<Case> cases() {
+        SplittableRandom r = new SplittableRandom(SEED);
+        return List.of(
+                new Case("one level", 20, 18, 9, 1, r.nextLong()),
+                new Case("few levels", 40, 35, 20, 3, r.nextLong()),
+                new Case("CT lesion", 61, 57, 23, 16, r.nextLong()),
+                new Case("shared-memory limit", 48, 44, 17, 110, r.nextLong()),
+                new Case("global atomics", 50, 47, 15, 128, r.nextLong()),
+                new Case("a slice", 64, 64, 1, 32, r.nextLong()),
+                new Case("a line", 1, 1, 50, 8, r.nextLong()),
+                new Case("organ", 120, 110, 60, 64, r.nextLong()));
+    }
+
+    /** Smooth random levels (a few Gaussian blobs, quantised) in an ellipsoid, with 5 % re-segmented away. */
+    static LevelGrid grid(Case c) {
+        SplittableRandom r = new SplittableRandom(c.seed());
+        int n = c.nx() * c.ny() * c.nz();
+        double[] field = new double[n];
+        for (int blob = 0; blob < 6; blob++) {
+            double bx = r.nextDouble() * c.nx(), by = r.nextDouble() * c.ny(), bz = r.nextDouble() * c.nz();
+            double s = 2 + r.nextDouble() * 8, w = r.nextGaussian();
+            for (int z = 0, k = 0; z < c.nz(); z++) {
+                for (int y = 0; y < c.ny(); y++) {
+                    for (int x = 0; x < c.nx(); x++, k++) {
+                        double d2 = (x - bx) * (x - bx) + (y - by) * (y - by) + (z - bz) * (z - bz);
+                        field[k] += w * Math.exp(-d2 / (2 * s * s));
+                    }
+                }
+            }
+        }
+        double lo = Double.MAX_VALUE, hi = -Double.MAX_VALUE;
+        for (double f : field) {
+            lo = Math.min(lo, f);
+            hi = Math.max(hi, f);
+        }
+        int[] lv = new int[n];
+        boolean[] morph = new boolean[n];
+        for (int z = 0, k = 0; z < c.nz(); z++) {
+            for (int y = 0; y < c.ny(); y++) {
+                for (int x = 0; x < c.nx(); x++, k++) {
+                    double ex = (x + 0.5) / c.nx() - 0.5, ey = (y + 0.5) / c.ny() - 0.5, ez = (z + 0.5) / c.nz() - 0.5;
+                    morph[k] = c.nx() == 1 || c.nz() == 1 || ex * ex + ey * ey + ez * ez <= 0.25;
+                    boolean intensity = morph[k] && r.nextInt(20) > 0;
+                    lv[k] = intensity ? Math.min(c.ng(), 1 + (int) ((field[k] - lo) / (hi - lo + 1e-12) * c.ng())) : 0;
+                }
+            }
+        }
+        return new LevelGrid(c.nx(), c.ny(), c.nz(), lv, morph, c.ng());
+    }
+
+    private static void same(String what, SparseCounts gpu, SparseCounts cpu) {
+        assertThat(gpu.i()).as(what + " i").containsExactly(cpu.i());
+        assertThat(gpu.j()).as(what + " j").containsExactly(cpu.j());
+        assertThat(gpu.n()).as(what + " n").containsExactly(cpu.n());
+        assertThat(gpu.voxels()).as(what + " N_v").isEqualTo(cpu.voxels());
+    }
+
+    @ParameterizedTest
+    @MethodSource("cases")
+    void everyTextureMatrixEqualsTheCpusExactly(Case c) {
+        LevelGrid g = grid(c);
+        List<int[]> ranges = new ArrayList<>(List.of(new int[] {0, c.nz(), 1}));
+        ranges.add(new int[] {0, 1, 0});
+        ranges.add(new int[] {c.nz() / 2, c.nz() / 2 + 1, 0});
+        for (int[] z : ranges) {
+            boolean threeD = z[2] == 1;
+            String at = (threeD ? "3D" : "slice " + z[0]) + " ";
+            for (int[] d : threeD ? TextureMatrices.DIRECTIONS_3D : TextureMatrices.DIRECTIONS_2D) {
+                String dir = java.util.Arrays.toString(d);
+                long[] glcm = cuda.cooccurrence(g, d, z[0], z[1]);
+                assertThat(glcm).as(at + "GLCM " + dir).containsExactly(TextureMatrices.cooccurrence(g, d, z[0], z[1]));
+                assertThat(cuda.cooccurrence(g, d, z[0], z[1])).as(at + "GLCM again " + dir).containsExactly(glcm);
+                same(at + "GLRLM " + dir, cuda.runLengths(g, d, z[0], z[1]), TextureMatrices.runLengths(g, d, z[0], z[1]));
+            }
+            assertThat(cuda.toneDifferenceCounts(g, z[0], z[1], threeD)).as(at + "NGTDM")
+                    .containsExactly(TextureMatrices.toneDifferenceCounts(g, z[0], z[1], threeD));
+            for (int alpha : new int[] {0, 1}) {
+                same(at + "NGLDM alpha " + alpha, cuda.dependence(g, z[0], z[1], threeD, alpha), TextureMatrices.dependence(g, z[0], z[1], threeD, alpha));
+            }
+            SparseCounts zones = cuda.sizeZones(g, z[0], z[1], threeD);
+            same(at + "GLSZM", zones, TextureMatrices.sizeZones(g, z[0], z[1], threeD));
+            same(at + "GLSZM again", cuda.sizeZones(g, z[0], z[1], threeD), zones);
+            same(at + "GLDZM", cuda.distanceZones(g, z[0], z[1], threeD), TextureMatrices.distanceZones(g, z[0], z[1], threeD));
+        }
+        assertThat(cuda.metrics().cpuFallbacks()).as("nothing fell back to the CPU").isZero();
+    }
+}

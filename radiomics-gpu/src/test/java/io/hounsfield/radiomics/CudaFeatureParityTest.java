@@ -1,0 +1,63 @@
+package io.hounsfield.radiomics;
+
+import io.hounsfield.core.Mask;
+import io.hounsfield.core.ProgressListener;
+import io.hounsfield.core.Volume;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.core.backend.CudaBackend;
+import io.hounsfield.cuda.CudaDriver;
+import io.hounsfield.kernels.KernelImage;
+import io.hounsfield.testvolumes.CtBody;
+import io.hounsfield.testvolumes.IbsiDigitalPhantom;
+import io.hounsfield.testvolumes.Phantom;
+import io.hounsfield.testvolumes.Phantoms;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every feature of every family and aggregation through the CUDA backend equals the CPU backend's bit for
+ * bit (no resampling: the texture matrices are integer counts and the formulas are shared Java), on the
+ * IBSI digital phantom and on the lesion and liver of a CT-like phantom. Runs only where a CUDA device and
+ * the kernels are present (the device harness, benchmarks/device/).
+ */
+@EnabledIf(value = "gpu", disabledReason = "needs a CUDA device and kernels built by nvcc (see benchmarks/device/)")
+class CudaFeatureParityTest {
+
+    static boolean gpu() {
+        return CudaDriver.status().available() && KernelImage.isBuilt();
+    }
+
+    private static void same(Volume image, Mask mask, RadiomicsSettings s, CudaBackend cuda) {
+        List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(image, mask, s).features();
+        FeatureSet gpu = new FeatureExtractor(cuda).extract(image, mask, s);
+        assertThat(gpu.provenance().backend()).isEqualTo("cuda");
+        assertThat(gpu.features()).hasSameSizeAs(cpu);
+        for (int i = 0; i < cpu.size(); i++) {
+            FeatureValue a = gpu.features().get(i), b = cpu.get(i);
+            assertThat(a.ibsiCode() + a.aggregation()).isEqualTo(b.ibsiCode() + b.aggregation());
+            assertThat(Double.compare(a.value(), b.value())).as("%s %s %s: gpu %s cpu %s", b.family(), b.name(), b.aggregation(), a.value(), b.value())
+                    .isZero();
+        }
+    }
+
+    @Test
+    void everyFeatureOnTheGpuEqualsTheCpusBitForBit() {
+        try (CudaBackend cuda = CudaBackend.open(CudaDriver.library(), 0, CpuBackend.sequential(), CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+             IbsiDigitalPhantom p = IbsiDigitalPhantom.load();
+             Phantom ct = Phantoms.ctBody(CtBody.small(), ProgressListener.NONE)) {
+            // Every family and every aggregation (the 2D and 2.5D ones build a matrix per slice), no resampling.
+            RadiomicsSettings all = new RadiomicsSettings(1, null, io.hounsfield.core.backend.Interpolation.TRILINEAR, false, Double.NaN,
+                    Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES,
+                    RadiomicsSettings.AGGREGATIONS, "HU");
+            same(p.image(), p.mask(), all, cuda);
+            same(ct.image(), ct.mask(), all.withLabel(CtBody.LESION), cuda);
+            same(ct.image(), ct.mask(), all.withLabel(CtBody.LIVER), cuda);
+            System.out.println("CudaFeatureParityTest metrics " + cuda.metrics().snapshot());
+            assertThat(cuda.metrics().deviceOps()).isPositive();
+        }
+    }
+}
