@@ -402,3 +402,55 @@ extern "C" __global__ void hf_zone_keys(const int *__restrict__ lv, long long n,
         keys[k] = (unsigned long long) lv[p] << 32 | value[p];
     }
 }
+
+// ==== local intensity (IBSI 3.2): the mean of each centre's 1 cm^3 sphere ====================================
+// block: the image block any sphere touches (w x rows_y x rows_z floats, x fastest), as doubles are summed on the
+// CPU. One thread per row writes the row's prefix sums (prefix[row * (w + 1) + k] = sum of its first k voxels),
+// sequentially, as the CPU does.
+extern "C" __global__ void hf_row_prefix(const float *__restrict__ block, int w, long long rows, double *__restrict__ prefix) {
+    GRID_STRIDE(r, rows) {
+        const float *src = block + r * w;
+        double *dst = prefix + r * (w + 1);
+        double acc = 0;
+        dst[0] = 0;
+        for (int x = 0; x < w; x++) {
+            acc += (double) src[x];
+            dst[x + 1] = acc;
+        }
+    }
+}
+
+// One thread per centre (a voxel index of the image), summing its sphere chord by chord in the CPU's order:
+// chords holds 4 x nchords ints (dy, dz, half-width in x, row offset in the prefix array). A sphere wholly inside
+// the image divides by the fixed count interior; a clipped one by the voxels it keeps.
+extern "C" __global__ void hf_sphere_means(const double *__restrict__ prefix, const long long *__restrict__ centres,
+                                           long long ncentres, const int *__restrict__ chords, int nchords, int nx, int ny,
+                                           int nz, int bx0, int by0, int bz0, int rows_y, int stride, int rx, int ry, int rz,
+                                           int interior, double *__restrict__ out) {
+    const int *cy = chords, *cz = chords + nchords, *half = chords + 2 * nchords, *row_off = chords + 3 * nchords;
+    GRID_STRIDE(c, ncentres) {
+        long long i = centres[c];
+        int x = (int) (i % nx), y = (int) (i / nx % ny), z = (int) (i / ((long long) nx * ny));
+        long long row = ((long long) (z - bz0) * rows_y + (y - by0)) * stride;
+        int bx = x - bx0;
+        double sum = 0;
+        if (x - rx >= 0 && x + rx < nx && y - ry >= 0 && y + ry < ny && z - rz >= 0 && z + rz < nz) {
+            for (int k = 0; k < nchords; k++) {
+                long long at = row + row_off[k] + bx;
+                sum += prefix[at + half[k] + 1] - prefix[at - half[k]];
+            }
+            out[c] = sum / interior;
+            continue;
+        }
+        long long n = 0;
+        for (int k = 0; k < nchords; k++) {
+            int py = y + cy[k], pz = z + cz[k];
+            if (py < 0 || py >= ny || pz < 0 || pz >= nz) continue;
+            int xa = max(0, x - half[k]), xb = min(nx - 1, x + half[k]);
+            long long at = row + row_off[k] - bx0;
+            sum += prefix[at + xb + 1] - prefix[at + xa];
+            n += xb - xa + 1;
+        }
+        out[c] = sum / n;
+    }
+}

@@ -58,7 +58,9 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_edge_init", "pliiip"),
             Map.entry("hf_edge_relax", "pliiipp"),
             Map.entry("hf_zone_distance", "lppp"),
-            Map.entry("hf_zone_keys", "plpppp"));
+            Map.entry("hf_zone_keys", "plpppp"),
+            Map.entry("hf_row_prefix", "pilp"),
+            Map.entry("hf_sphere_means", "pplpiiiiiiiiiiiiip"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -371,5 +373,38 @@ public final class Kernels implements AutoCloseable {
         need(count, 4, "key count");
         need(keys, 8 * n, "zone keys");
         launch("hf_zone_keys", grid(n), 0, levels, n, labels, value, count, keys);
+    }
+
+    // ---- local intensity ----
+
+    /** Row prefix sums (float64) of a block of {@code rows} rows of {@code w} floats, {@code w + 1} per row. */
+    public void rowPrefix(DeviceBuffer block, int w, long rows, DeviceBuffer prefix) {
+        if (w < 1) {
+            throw new IllegalArgumentException("row width must be >= 1, got " + w);
+        }
+        positive(rows);
+        need(block, 4L * w * rows, "block");
+        need(prefix, 8L * (w + 1) * rows, "prefix sums");
+        launch("hf_row_prefix", grid(rows), 0, block, w, rows, prefix);
+    }
+
+    /**
+     * The sphere mean of each centre (voxel indices of an {@code nx × ny × nz} image) from the block's row prefix
+     * sums; {@code chords} holds 4 × nchords ints (dy, dz, half-width, row offset). The other arguments place the
+     * block (origin bx0, by0, bz0; rowsY rows per slice; stride = width + 1) and bound the sphere (rx, ry, rz,
+     * and interior, the voxel count of an unclipped sphere).
+     */
+    public void sphereMeans(DeviceBuffer prefix, DeviceBuffer centres, long ncentres, DeviceBuffer chords, int nchords, int nx, int ny, int nz,
+                            int bx0, int by0, int bz0, int rowsY, int stride, int rx, int ry, int rz, int interior, DeviceBuffer out) {
+        positive(ncentres);
+        if (nchords < 1 || interior < 1) {
+            throw new IllegalArgumentException("a sphere needs chords and voxels, got " + nchords + " and " + interior);
+        }
+        count(nx, ny, nz, "image");
+        need(centres, 8 * ncentres, "centres");
+        need(chords, 16L * nchords, "chords");
+        need(out, 8 * ncentres, "sphere means");
+        launch("hf_sphere_means", grid(ncentres), 0, prefix, centres, ncentres, chords, nchords, nx, ny, nz, bx0, by0, bz0, rowsY, stride,
+                rx, ry, rz, interior, out);
     }
 }

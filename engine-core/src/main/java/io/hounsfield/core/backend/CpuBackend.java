@@ -108,44 +108,16 @@ public final class CpuBackend implements ComputeBackend {
     public double[] sphereMeans(Volume image, long[] centres, double radiusMm) {
         Geometry g = image.geometry();
         Extent e = g.extent();
-        Vec3 s = g.spacing();
         if (centres.length == 0) {
             return new double[0];
         }
-        int ry = (int) Math.floor(radiusMm / s.y() + 1e-9), rz = (int) Math.floor(radiusMm / s.z() + 1e-9);
-        int[] cy = new int[(2 * ry + 1) * (2 * rz + 1)], cz = new int[cy.length], half = new int[cy.length];
-        int nc = 0, rx = 0, interiorCount = 0;
-        for (int dz = -rz; dz <= rz; dz++) {
-            for (int dy = -ry; dy <= ry; dy++) {
-                double rest = radiusMm * radiusMm * (1 + 1e-12) - sq(dy * s.y()) - sq(dz * s.z());
-                if (rest >= 0) {
-                    cy[nc] = dy;
-                    cz[nc] = dz;
-                    half[nc] = (int) Math.floor(Math.sqrt(rest) / s.x() + 1e-9);
-                    rx = Math.max(rx, half[nc]);
-                    interiorCount += 2 * half[nc] + 1;
-                    nc++;
-                }
-            }
-        }
-        // The block any chord can touch: the centres' box grown by the radius, clipped to the image.
-        int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1, z0 = Integer.MAX_VALUE, z1 = -1;
-        for (long i : centres) {
-            int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
-            x0 = Math.min(x0, x);
-            x1 = Math.max(x1, x);
-            y0 = Math.min(y0, y);
-            y1 = Math.max(y1, y);
-            z0 = Math.min(z0, z);
-            z1 = Math.max(z1, z);
-        }
-        int bx0 = Math.max(0, x0 - rx), bx1 = Math.min(e.nx() - 1, x1 + rx);
-        int by0 = Math.max(0, y0 - ry), by1 = Math.min(e.ny() - 1, y1 + ry);
-        int bz0 = Math.max(0, z0 - rz), bz1 = Math.min(e.nz() - 1, z1 + rz);
-        int w = bx1 - bx0 + 1, rowsY = by1 - by0 + 1, stride = w + 1;
+        SphereLayout L = SphereLayout.of(g, centres, radiusMm);
+        int[] cy = L.cy(), cz = L.cz(), half = L.half(), rowOffset = L.rowOffset();
+        int nc = L.nc(), rx = L.rx(), ry = L.ry(), rz = L.rz(), interiorCount = L.interior();
+        int bx0 = L.bx0(), by0 = L.by0(), bz0 = L.bz0(), w = L.w(), rowsY = L.rowsY(), stride = L.stride();
         // prefix[row · (w + 1) + k] = sum of the row's first k voxels of the block.
-        double[] prefix = new double[(bz1 - bz0 + 1) * rowsY * stride];
-        perSlab(bz1 - bz0 + 1, (za, zb) -> {
+        double[] prefix = new double[L.rowsZ() * rowsY * stride];
+        perSlab(L.rowsZ(), (za, zb) -> {
             for (int z = za; z < zb; z++) {
                 for (int y = 0; y < rowsY; y++) {
                     int base = (z * rowsY + y) * stride;
@@ -159,10 +131,6 @@ public final class CpuBackend implements ComputeBackend {
             }
             return null;
         });
-        int[] rowOffset = new int[nc];
-        for (int c = 0; c < nc; c++) {
-            rowOffset[c] = (cz[c] * rowsY + cy[c]) * stride;
-        }
         int nx = e.nx(), ny = e.ny(), nz = e.nz();
         double[] out = new double[centres.length];
         int chunk = Math.max(1, (centres.length + slabs - 1) / slabs);
@@ -501,10 +469,6 @@ public final class CpuBackend implements ComputeBackend {
     @Override
     public Mesh mesh(Mask mask, int label, IndexBox box) {
         return MarchingCubes.of(mask, label, box);
-    }
-
-    private static double sq(double v) {
-        return v * v;
     }
 
     @FunctionalInterface

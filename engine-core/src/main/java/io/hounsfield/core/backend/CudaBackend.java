@@ -141,9 +141,44 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public double[] sphereMeans(Volume image, long[] centres, double radiusMm) {
-        metrics.cpuFallback();
-        return cpu.sphereMeans(image, centres, radiusMm);
+        VoxelType t = image.type();
+        if (centres.length == 0 || t == VoxelType.INT32 || t == VoxelType.FLOAT64) {
+            // Nothing to do, or values float32 cannot hold exactly: the CPU sums them as they are.
+            metrics.cpuFallback();
+            return cpu.sphereMeans(image, centres, radiusMm);
+        }
+        return onDevice(() -> cpu.sphereMeans(image, centres, radiusMm), c -> {
+            SphereLayout L = SphereLayout.of(image.geometry(), centres, radiusMm);
+            var e = image.extent();
+            long rows = (long) L.rowsZ() * L.rowsY();
+            // Only the block the spheres touch crosses the bus, as float32 (exact for this image's type).
+            float[] block = new float[Math.toIntExact(rows * L.w())];
+            for (int z = 0, k = 0; z < L.rowsZ(); z++) {
+                for (int y = 0; y < L.rowsY(); y++) {
+                    long src = e.index(L.bx0(), L.by0() + y, L.bz0() + z);
+                    for (int x = 0; x < L.w(); x++) {
+                        block[k++] = (float) image.get(src + x);
+                    }
+                }
+            }
+            int[] chords = new int[4 * L.nc()];
+            System.arraycopy(L.cy(), 0, chords, 0, L.nc());
+            System.arraycopy(L.cz(), 0, chords, L.nc(), L.nc());
+            System.arraycopy(L.half(), 0, chords, 2 * L.nc(), L.nc());
+            System.arraycopy(L.rowOffset(), 0, chords, 3 * L.nc(), L.nc());
+            try (DeviceBuffer b = uploaded(c, MemorySegment.ofArray(block)); DeviceBuffer prefix = output(c, 8 * rows * L.stride());
+                 DeviceBuffer cs = uploaded(c, MemorySegment.ofArray(centres)); DeviceBuffer ch = uploaded(c, MemorySegment.ofArray(chords));
+                 DeviceBuffer out = output(c, 8L * centres.length)) {
+                kernels.rowPrefix(b, L.w(), rows, prefix);
+                kernels.sphereMeans(prefix, cs, centres.length, ch, L.nc(), e.nx(), e.ny(), e.nz(), L.bx0(), L.by0(), L.bz0(), L.rowsY(),
+                        L.stride(), L.rx(), L.ry(), L.rz(), L.interior(), out);
+                double[] means = new double[centres.length];
+                download(c, out, MemorySegment.ofArray(means));
+                return means;
+            }
+        });
     }
+
 
     @Override
     public Mesh mesh(Mask mask, int label, IndexBox box) {

@@ -120,6 +120,14 @@ class CudaBackendParityTest {
                     assertThat(cuda.histogram(x, nbins)).as("histogram").containsExactly(cpu.histogram(y, nbins));
                 }
             }
+            // Local intensity: every ROI voxel's 1 cm³ sphere mean, summed in the CPU's order — bit for bit.
+            long[] centres = cpu.sample(img, m, 1).indices();
+            if (centres.length > 0) {
+                double[] want = cpu.sphereMeans(img, centres, 6.2035), got = cuda.sphereMeans(img, centres, 6.2035);
+                for (int i = 0; i < centres.length; i++) {
+                    assertThat(Double.compare(got[i], want[i])).as("sphere mean at %d: %s vs %s", centres[i], got[i], want[i]).isZero();
+                }
+            }
             try (Volume x = cuda.clip(img, -20.5, 150); Volume y = cpu.clip(img, -20.5, 150)) {
                 assertThat(x.segment().mismatch(y.segment())).as("clip").isEqualTo(-1L);
             }

@@ -161,6 +161,21 @@ class CudaBackendTest {
         FakeCuda.setMemoryLimit(1L << 30);
     }
 
+    /** Sphere means go to the device with only the block the spheres touch; int32 and float64 images stay on the CPU. */
+    @Test
+    void sphereMeansUploadTheBlockTheSpheresTouch() {
+        long[] centres = {image.extent().index(8, 6, 4), image.extent().index(9, 6, 4)};
+        cuda.sphereMeans(image, centres, 1.0); // radius 1 mm at 0.8 x 0.8 x 2.5 mm: chords reach 1 voxel in x and y
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_sphere_means");
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(1);
+        // The block: x 7..10, y 5..7, z 4 — 12 floats — plus the 2 centres and the chord table (3 chords, dy = -1..1, x 4 ints).
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 4L * 12 + 8 * 2 + 4 * 4 * 3);
+        try (Volume wide = image.convertTo(VoxelType.FLOAT64)) {
+            assertThat(cuda.sphereMeans(wide, centres, 1.0)).containsExactly(cpu.sphereMeans(wide, centres, 1.0));
+        }
+        assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
+    }
+
     @Test
     void outOfMemoryEmptiesTheCacheRetriesThenRunsOnTheCpu() {
         FakeCuda.setMemoryLimit(1000); // smaller than the image
