@@ -14,11 +14,11 @@ import java.util.SplittableRandom;
  * (label 2, radii 100 × 100 × 50 voxels, about 2.1 M voxels) and a lesion (label 1, 30 × 30 × 20 voxels,
  * about 75 k voxels), Gaussian noise with a fixed seed.
  */
-record BenchmarkVolume(Volume image, Mask mask) implements AutoCloseable {
+public record BenchmarkVolume(Volume image, Mask mask) implements AutoCloseable {
 
-    static final int LESION = 1, ORGAN = 2;
+    public static final int LESION = 1, ORGAN = 2;
 
-    static BenchmarkVolume make() {
+    public static BenchmarkVolume make() {
         Geometry g = Geometry.axisAligned(new Extent(512, 512, 128), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
         Volume image = Volume.allocate(g, VoxelType.INT16);
         Mask mask = Mask.allocate(g);

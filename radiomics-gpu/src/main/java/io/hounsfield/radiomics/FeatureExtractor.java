@@ -7,6 +7,7 @@ import io.hounsfield.core.Mask;
 import io.hounsfield.core.Tasks;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
+import io.hounsfield.core.backend.BackendEvents;
 import io.hounsfield.core.backend.ComputeBackend;
 import io.hounsfield.core.backend.Interpolation;
 import io.hounsfield.core.backend.Resampling;
@@ -97,6 +98,13 @@ public final class FeatureExtractor {
      *                                  re-segmentation leaves no voxel
      */
     public FeatureSet extract(Volume image, Mask mask, RadiomicsSettings s) {
+        // The backend reports device time per operation and any operation it ran on the CPU instead: both go
+        // into the result (timings "device: <op>", notes).
+        BackendEvents events = new BackendEvents();
+        return ScopedValue.where(BackendEvents.CURRENT, events).call(() -> extract(image, mask, s, events));
+    }
+
+    private FeatureSet extract(Volume image, Mask mask, RadiomicsSettings s, BackendEvents events) {
         long start = System.nanoTime();
         Map<String, Double> timings = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
@@ -170,7 +178,8 @@ public final class FeatureExtractor {
             }
             List<CompletableFuture<List<FeatureValue>>> running = new ArrayList<>();
             for (Group g : groups) {
-                running.add(CompletableFuture.supplyAsync(() -> g.work().run(g.timings(), g.notes()), families));
+                running.add(CompletableFuture.supplyAsync(() -> ScopedValue.where(BackendEvents.CURRENT, events)
+                        .call(() -> g.work().run(g.timings(), g.notes())), families));
             }
             Tasks.joinAll(running);
             List<FeatureValue> out = new ArrayList<>();
@@ -179,6 +188,8 @@ public final class FeatureExtractor {
                 timings.putAll(groups.get(i).timings());
                 notes.addAll(groups.get(i).notes());
             }
+            events.deviceTimings().forEach((op, ms) -> timings.put("device: " + op, ms));
+            notes.addAll(events.notes());
             timings.put("total", (System.nanoTime() - start) / 1e6);
             var prov = new FeatureSet.Provenance(s.canonical(), s.hash(), EngineVersion.get(), inputHash, backend.name(), timings, notes);
             return new FeatureSet(out, prov);

@@ -23,6 +23,11 @@ import io.hounsfield.kernels.Kernels;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import io.hounsfield.radiomics.FeatureExtractor;
+import io.hounsfield.radiomics.FeatureSet;
+import io.hounsfield.radiomics.RadiomicsSettings;
+import io.hounsfield.radiomics.features.Discretisation;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -71,6 +76,7 @@ public final class GpuCheck {
             ceiling = dev.submit(c -> kernelRows(c, nx, ny, nz, n, size, rows)).join();
         }
         endToEnd(nx, ny, nz, size, rows, ceiling);
+        radiomics(rows);
 
         System.out.println();
         System.out.printf(Locale.ROOT, "%-34s %-14s %10s %9s %9s %10s  %s%n", "operation", "size", "GPU ms", "GB/s", "% D2D", "CPU ms", "note");
@@ -194,6 +200,40 @@ public final class GpuCheck {
             cuda.keep(img, "bench");
             compare(rows, "e2e moments, image kept on device", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
             System.out.println("CudaBackend metrics: " + cuda.metrics().snapshot());
+        }
+    }
+
+    /**
+     * IBSI features of the radiomics benchmark's volume (512×512×128 int16; lesion ~75 k voxels, organ ~2.1 M;
+     * fixed bin size 25, every family, 3D) through the CUDA backend against the CPU backend on all cores: the
+     * whole extraction, each texture family's time inside it (from the feature set's timings), and whether
+     * every value is bit-identical.
+     */
+    private static void radiomics(List<Row> rows) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        ExecutorService pool = Executors.newFixedThreadPool(cores);
+        CpuBackend cpu = new CpuBackend(pool, 4 * cores);
+        try (pool; io.hounsfield.benchmarks.BenchmarkVolume v = io.hounsfield.benchmarks.BenchmarkVolume.make(); CudaBackend cuda = CudaBackend.open(cpu)) {
+            for (String roi : List.of("lesion", "organ")) {
+                int label = roi.equals("lesion") ? io.hounsfield.benchmarks.BenchmarkVolume.LESION : io.hounsfield.benchmarks.BenchmarkVolume.ORGAN;
+                RadiomicsSettings s = new RadiomicsSettings(label, null, Interpolation.TRILINEAR, false, Double.NaN, Double.NaN, false,
+                        Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+                FeatureExtractor onGpu = new FeatureExtractor(cuda), onCpu = new FeatureExtractor(cpu);
+                FeatureSet[] last = new FeatureSet[2];
+                double g = wall(() -> last[0] = onGpu.extract(v.image(), v.mask(), s), x -> { });
+                double c = wall(() -> last[1] = onCpu.extract(v.image(), v.mask(), s), x -> { });
+                boolean same = last[0].features().size() == last[1].features().size();
+                for (int i = 0; same && i < last[0].features().size(); i++) {
+                    same = Double.compare(last[0].features().get(i).value(), last[1].features().get(i).value()) == 0;
+                }
+                rows.add(new Row("features, all families, " + roi, "512x512x128", g, Double.NaN, Double.NaN, c,
+                        String.format(Locale.ROOT, "CPU %d cores; GPU %.1f× faster; values %s", cores, c / g, same ? "bit-identical" : "DIFFER")));
+                for (String family : RadiomicsSettings.TEXTURE_FAMILIES.stream().sorted().toList()) {
+                    rows.add(new Row("  " + family + " (inside the above)", roi, last[0].provenance().timingsMs().getOrDefault(family, Double.NaN),
+                            Double.NaN, Double.NaN, last[1].provenance().timingsMs().getOrDefault(family, Double.NaN), "last run's family time"));
+                }
+            }
+            System.out.println("CudaBackend metrics after radiomics: " + cuda.metrics().snapshot());
         }
     }
 

@@ -11,6 +11,7 @@ import io.hounsfield.core.texture.LevelGrid;
 import io.hounsfield.core.texture.SparseCounts;
 import io.hounsfield.core.texture.TextureMatrices;
 import io.hounsfield.cuda.CudaDevice;
+import io.hounsfield.cuda.CudaEvent;
 import io.hounsfield.cuda.CudaDriver;
 import io.hounsfield.cuda.CudaError;
 import io.hounsfield.cuda.CudaException;
@@ -147,7 +148,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback();
             return cpu.sphereMeans(image, centres, radiusMm);
         }
-        return onDevice(() -> cpu.sphereMeans(image, centres, radiusMm), c -> {
+        return onDevice("sphereMeans", () -> cpu.sphereMeans(image, centres, radiusMm), c -> {
             SphereLayout L = SphereLayout.of(image.geometry(), centres, radiusMm);
             var e = image.extent();
             long rows = (long) L.rowsZ() * L.rowsY();
@@ -200,7 +201,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback(); // no device kernel for tricubic convolution yet
             return cpu.resample(image, target, interpolation);
         }
-        return onDevice(() -> cpu.resample(image, target, interpolation), c -> {
+        return onDevice("resample", () -> cpu.resample(image, target, interpolation), c -> {
             var src = image.extent();
             var dst = target.extent();
             double[] map = Resampling.indexMap(image.geometry(), target);
@@ -221,7 +222,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public Moments moments(Volume image, Mask mask, int label) {
         sameGrid(image, mask);
-        return onDevice(() -> cpu.moments(image, mask, label), c -> {
+        return onDevice("moments", () -> cpu.moments(image, mask, label), c -> {
             long n = image.voxelCount();
             try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n);
                  DeviceBuffer partials = c.allocate(8L * 5 * Kernels.REDUCE_BLOCKS); DeviceBuffer out = output(c, 40)) {
@@ -236,7 +237,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public Mask rangeMask(Volume image, Mask mask, int label, double lo, double hi) {
         sameGrid(image, mask);
-        return onDevice(() -> cpu.rangeMask(image, mask, label, lo, hi), c -> {
+        return onDevice("rangeMask", () -> cpu.rangeMask(image, mask, label, lo, hi), c -> {
             long n = image.voxelCount();
             Mask out = Mask.allocate(mask.geometry());
             try (Upload in = floats(c, image); DeviceBuffer labels = uploaded(c, mask.asVolume().segment());
@@ -254,7 +255,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public Volume discretise(Volume image, Mask mask, int label, Binning binning) {
         sameGrid(image, mask);
-        return onDevice(() -> cpu.discretise(image, mask, label, binning), c -> {
+        return onDevice("discretise", () -> cpu.discretise(image, mask, label, binning), c -> {
             long n = image.voxelCount();
             Volume out = Volume.allocate(image.geometry(), VoxelType.INT32);
             try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n); DeviceBuffer d = output(c, 4 * n)) {
@@ -278,7 +279,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback(); // the CPU says what is wrong, or counts more bins than the kernel's shared memory holds
             return cpu.histogram(levels, nbins);
         }
-        return onDevice(() -> cpu.histogram(levels, nbins), c -> {
+        return onDevice("histogram", () -> cpu.histogram(levels, nbins), c -> {
             long n = levels.voxelCount();
             try (DeviceBuffer in = uploaded(c, levels.segment()); DeviceBuffer h = c.allocate(8L * nbins)) {
                 c.fill8(h, 0, h.byteSize(), (byte) 0);
@@ -304,7 +305,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback();
             return cpu.crop(image, box);
         }
-        return onDevice(() -> cpu.crop(image, box), c -> {
+        return onDevice("crop", () -> cpu.crop(image, box), c -> {
             var e = image.extent();
             int dx = box.x1() - box.x0(), dy = box.y1() - box.y0(), dz = box.z1() - box.z0();
             Geometry g = image.geometry().crop(box);
@@ -319,7 +320,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public Volume clip(Volume image, double lo, double hi) {
-        return onDevice(() -> cpu.clip(image, lo, hi), c -> {
+        return onDevice("clip", () -> cpu.clip(image, lo, hi), c -> {
             long n = image.voxelCount();
             Volume out = Volume.allocate(image.geometry(), VoxelType.FLOAT32);
             try (Upload in = floats(c, image); DeviceBuffer d = output(c, 4 * n)) {
@@ -394,7 +395,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public long[] cooccurrence(LevelGrid grid, int[] d, int z0, int z1) {
         slices(grid, z0, z1);
         int ng = grid.ng();
-        return onDevice(() -> cpu.cooccurrence(grid, d, z0, z1), c -> {
+        return onDevice("cooccurrence", () -> cpu.cooccurrence(grid, d, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             return counts(c, (long) ng * ng, m -> kernels.glcm(slabLevels, h.px(), h.py(), h.pz(), h.offset(d), ng, m));
         });
@@ -404,7 +405,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public SparseCounts runLengths(LevelGrid grid, int[] d, int z0, int z1) {
         slices(grid, z0, z1);
         int ng = grid.ng(), maxRun = TextureMatrices.maxRun(grid, z0, z1);
-        return onDevice(() -> cpu.runLengths(grid, d, z0, z1), c -> {
+        return onDevice("runLengths", () -> cpu.runLengths(grid, d, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             long[] m = counts(c, (long) ng * maxRun, b -> kernels.glrlm(slabLevels, h.px(), h.py(), h.pz(), h.offset(d), ng, maxRun, b));
             return SparseCounts.ofDense(m, ng, maxRun, h.voxels());
@@ -415,7 +416,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public long[] toneDifferenceCounts(LevelGrid grid, int z0, int z1, boolean threeD) {
         slices(grid, z0, z1);
         int ng = grid.ng();
-        return onDevice(() -> cpu.toneDifferenceCounts(grid, z0, z1, threeD), c -> {
+        return onDevice("toneDifferenceCounts", () -> cpu.toneDifferenceCounts(grid, z0, z1, threeD), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             return counts(c, (long) ng * Kernels.TONE_COLUMNS, m -> kernels.ngtdm(slabLevels, h.px(), h.py(), h.pz(), threeD, ng, m));
         });
@@ -425,7 +426,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public SparseCounts dependence(LevelGrid grid, int z0, int z1, boolean threeD, int alpha) {
         slices(grid, z0, z1);
         int ng = grid.ng(), cols = (threeD ? 26 : 8) + 1;
-        return onDevice(() -> cpu.dependence(grid, z0, z1, threeD, alpha), c -> {
+        return onDevice("dependence", () -> cpu.dependence(grid, z0, z1, threeD, alpha), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             long[] m = counts(c, (long) ng * cols, b -> kernels.ngldm(slabLevels, h.px(), h.py(), h.pz(), threeD, alpha, ng, b));
             return SparseCounts.ofDense(m, ng, cols, h.voxels());
@@ -435,13 +436,13 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public SparseCounts sizeZones(LevelGrid grid, int z0, int z1, boolean threeD) {
         slices(grid, z0, z1);
-        return onDevice(() -> cpu.sizeZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, false));
+        return onDevice("sizeZones", () -> cpu.sizeZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, false));
     }
 
     @Override
     public SparseCounts distanceZones(LevelGrid grid, int z0, int z1, boolean threeD) {
         slices(grid, z0, z1);
-        return onDevice(() -> cpu.distanceZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, true));
+        return onDevice("distanceZones", () -> cpu.distanceZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, true));
     }
 
     /** Zones labelled on the device; one key per zone (level, size or edge distance) comes back. */
@@ -487,14 +488,25 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      * Runs {@code work} on the device; on out-of-memory empties the cache and tries once more, then runs
      * {@code onCpu}; after a sticky error (now or before) runs {@code onCpu}. Input errors propagate.
      */
-    private <T> T onDevice(Supplier<T> onCpu, DeviceWork<T> work) {
+    private <T> T onDevice(String op, Supplier<T> onCpu, DeviceWork<T> work) {
         if (!device.usable()) {
             metrics.unusable();
         }
+        String why = "the device is unusable after an earlier error";
         for (int attempt = 0; device.usable(); attempt++) {
             try {
-                T r = join(device.submit(work));
+                double[] ms = new double[1];
+                T r = join(device.submit(c -> {
+                    try (CudaEvent start = c.record()) {
+                        T out = work.run(c);
+                        try (CudaEvent end = c.record()) {
+                            ms[0] = end.elapsedMillisSince(start);
+                        }
+                        return out;
+                    }
+                }));
                 metrics.deviceOp();
+                BackendEvents.deviceTime(op, ms[0]);
                 return r;
             } catch (CudaException e) {
                 if (e.error() == CudaError.OUT_OF_MEMORY && attempt == 0) {
@@ -507,17 +519,21 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 }
                 if (e.error() == CudaError.OUT_OF_MEMORY) {
                     metrics.outOfMemory();
+                    why = "the device ran out of memory";
                     LOG.warn("CUDA device out of memory after emptying the cache; this request runs on the CPU");
                 } else if (!device.usable()) {
                     metrics.unusable();
+                    why = "the device became unusable (" + e.error() + ")";
                     LOG.error("CUDA device unusable ({}); this and later requests run on the CPU", e.getMessage());
                 } else {
+                    why = "the device operation failed (" + e.error() + ")";
                     LOG.warn("CUDA operation failed ({}); this request runs on the CPU", e.getMessage());
                 }
                 break;
             }
         }
         metrics.cpuFallback();
+        BackendEvents.cpuInstead(op, why);
         return onCpu.get();
     }
 

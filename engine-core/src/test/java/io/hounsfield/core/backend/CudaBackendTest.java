@@ -176,6 +176,26 @@ class CudaBackendTest {
         assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
     }
 
+    /** A request's events get the device time of each operation and every operation that ran on the CPU instead. */
+    @Test
+    void boundEventsRecordDeviceTimesAndFallbacks() {
+        BackendEvents events = new BackendEvents();
+        var g = grid(12, 10, 6, 7, 3);
+        ScopedValue.where(BackendEvents.CURRENT, events).run(() -> {
+            cuda.cooccurrence(g, new int[] {1, 0, 0}, 0, 6);
+            cuda.moments(image, mask, 1);
+            FakeCuda.setMemoryLimit(1000);
+            cuda.sizeZones(g, 0, 6, true);
+            cuda.sizeZones(g, 0, 6, false);
+            FakeCuda.setMemoryLimit(1L << 30);
+        });
+        assertThat(events.deviceTimings()).containsOnlyKeys("cooccurrence", "moments");
+        assertThat(events.notes()).containsExactly("sizeZones ran on the CPU: the device ran out of memory (2 times)");
+        // Unbound: nothing is recorded anywhere, and nothing fails.
+        cuda.cooccurrence(g, new int[] {1, 0, 0}, 0, 6);
+        assertThat(events.deviceTimings()).containsOnlyKeys("cooccurrence", "moments");
+    }
+
     @Test
     void outOfMemoryEmptiesTheCacheRetriesThenRunsOnTheCpu() {
         FakeCuda.setMemoryLimit(1000); // smaller than the image

@@ -111,7 +111,7 @@ CUresult cuCtxSetCurrent(void *ctx) {
     if (ctx != &ctx_token) return INVALID_CONTEXT;
     ctx_thread = pthread_self(); has_ctx = 1; return OK;
 }
-CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { NEED_CTX; *free_bytes = mem_limit - allocated; *total = mem_limit; return OK; }
+CUresult cuMemGetInfo_v2(size_t *free_bytes, size_t *total) { NEED_CTX; *free_bytes = allocated > mem_limit ? 0 : mem_limit - allocated; *total = mem_limit; return OK; }
 CUresult cuStreamCreate(void **s, unsigned flags) { (void) flags; NEED_CTX; *s = malloc(1); live_streams++; return OK; }
 CUresult cuStreamDestroy_v2(void *s) { if (!s) return INVALID_VALUE; free(s); live_streams--; return OK; }
 CUresult cuStreamSynchronize(void *s) { (void) s; NEED_CTX; return OK; }
@@ -123,7 +123,7 @@ CUresult cuEventDestroy_v2(void *e) { if (!e) return INVALID_VALUE; free(e); liv
 CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t n) {
     NEED_CTX;
     if (n == 0) return INVALID_VALUE;
-    if (n > mem_limit - allocated) return OUT_OF_MEMORY;
+    if (allocated > mem_limit || n > mem_limit - allocated) return OUT_OF_MEMORY; // a limit lowered below what is held: nothing more fits
     struct block *b = malloc(sizeof *b);
     b->p = malloc(n); b->n = n; b->next = blocks; blocks = b;
     memset(b->p, 0xA5, n); /* real device memory is not zeroed either */

@@ -1,0 +1,47 @@
+package io.hounsfield.radiomics;
+
+import io.hounsfield.core.ProgressListener;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.core.backend.CudaBackend;
+import io.hounsfield.cuda.testing.FakeCuda;
+import io.hounsfield.kernels.KernelImage;
+import io.hounsfield.testvolumes.CtBody;
+import io.hounsfield.testvolumes.Phantom;
+import io.hounsfield.testvolumes.Phantoms;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The feature extractor on the CUDA backend over the fake driver (no GPU): when the device cannot hold an
+ * operation's data, that operation runs on the CPU, the values are the CPU's, and the result says so in its
+ * notes; operations that did run on the device report their device time in the timings.
+ */
+class CudaFallbackNotesTest {
+
+    @Test
+    void operationsThatDoNotFitTheDeviceRunOnTheCpuAndTheResultSaysSo() {
+        assumeTrue(KernelImage.isBuilt(), KernelImage.status());
+        FakeCuda.reset();
+        try (CudaBackend cuda = CudaBackend.open(FakeCuda.library(), 0, CpuBackend.sequential(), CudaBackend.DEFAULT_BUDGET_FRACTION, false);
+             Phantom p = Phantoms.ctBody(CtBody.small(), ProgressListener.NONE)) {
+            RadiomicsSettings s = RadiomicsSettings.defaults().withLabel(CtBody.LESION);
+            FakeCuda.setMemoryLimit(1000); // nothing fits
+            FeatureSet out = new FeatureExtractor(cuda).extract(p.image(), p.mask(), s);
+            FakeCuda.setMemoryLimit(1L << 30);
+            List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(p.image(), p.mask(), s).features();
+            assertThat(out.features()).containsExactlyElementsOf(cpu);
+            assertThat(out.provenance().notes()).contains("cooccurrence ran on the CPU: the device ran out of memory (13 times)",
+                    "sphereMeans ran on the CPU: the device ran out of memory");
+            assertThat(out.provenance().timingsMs().keySet()).noneMatch(k -> k.startsWith("device: "));
+
+            // With room on the device, its operations report their device time (the fake's counts are not checked here).
+            FeatureSet onDevice = new FeatureExtractor(cuda).extract(p.image(), p.mask(), s);
+            assertThat(onDevice.provenance().timingsMs()).containsKeys("device: cooccurrence", "device: sizeZones", "device: sphereMeans");
+            assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
+        }
+    }
+}
