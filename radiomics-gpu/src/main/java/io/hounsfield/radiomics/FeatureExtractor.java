@@ -142,11 +142,11 @@ public final class FeatureExtractor {
             List<Group> groups = new ArrayList<>();
             if (s.families().contains(RadiomicsSettings.MORPHOLOGY)) {
                 groups.add(new Group((t, n) -> {
-                    var mesh = timed(t, "mesh", () -> backend.mesh(fmsk, s.label(), roiBox));
+                    var surface = timed(t, "surface", () -> backend.surfaceCounts(fmsk, s.label(), roiBox).measure(fimg.geometry()));
                     if (intensity.size() > 4000) {
                         n.add("Moran's I and Geary's C estimated on a fixed-seed subset of 4000 of " + intensity.size() + " voxels");
                     }
-                    return timed(t, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(mesh, morph, intensity, fimg.geometry(), s.unit(), backend));
+                    return timed(t, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(surface, morph, intensity, fimg.geometry(), s.unit(), backend));
                 }));
             }
             if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {

@@ -3,7 +3,9 @@ package io.hounsfield.core.backend;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
+import io.hounsfield.core.mesh.MarchingCubes;
 import io.hounsfield.core.mesh.Mesh;
+import io.hounsfield.core.mesh.SurfaceCounts;
 import io.hounsfield.core.texture.LevelGrid;
 import io.hounsfield.core.texture.SparseCounts;
 import io.hounsfield.core.texture.TextureMatrices;
@@ -55,6 +57,15 @@ public interface ComputeBackend {
 
     /** As {@link #mesh(Mask, int)}, given a box known to hold every voxel of the label (its bounding box). */
     Mesh mesh(Mask mask, int label, io.hounsfield.core.IndexBox box);
+
+    /**
+     * What the morphology features need of the marching-cubes surface of {@code label} (configuration
+     * counts, corner sums, row ends), as exact integers, given a box holding every voxel of the label; the
+     * surface itself is not built. Equal on every backend.
+     */
+    default SurfaceCounts surfaceCounts(Mask mask, int label, io.hounsfield.core.IndexBox box) {
+        return MarchingCubes.counts(mask, label, box);
+    }
 
     /**
      * Pairwise sums over ordered pairs of distinct points i ≠ j, weighted by inverse distance

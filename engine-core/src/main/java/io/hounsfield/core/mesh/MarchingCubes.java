@@ -237,7 +237,7 @@ public final class MarchingCubes {
      * The polygons of one cube configuration: {@code edges}, the cut edges in loop order (vertices are
      * created in this order), and {@code triangles}, three edge ids per triangle.
      */
-    private record Polygons(int[] edges, int[] triangles) {
+    record Polygons(int[] edges, int[] triangles) {
 
         static Polygons of(int config, double[] affine) {
             boolean[] inside = new boolean[8];
@@ -293,6 +293,129 @@ public final class MarchingCubes {
             }
             return new Polygons(order.toArray(), tris.toArray());
         }
+    }
+
+    /** The polygons of cube configuration {@code config} (1..254) on a grid with index-to-world map {@code affine}. */
+    static Polygons polygons(int config, double[] affine) {
+        return Polygons.of(config, affine);
+    }
+
+    /** Twice the position of cube edge {@code edge}'s midpoint inside the cube at the origin (integers 0..2). */
+    static int[] doubledMidpoint(int edge) {
+        int a = EDGE_CORNERS[edge][0], b = EDGE_CORNERS[edge][1];
+        return new int[] {(a & 1) + (b & 1), (a >> 1 & 1) + (b >> 1 & 1), (a >> 2 & 1) + (b >> 2 & 1)};
+    }
+
+    /**
+     * The {@link SurfaceCounts} of {@code label} within {@code b} (a box holding every voxel of the label),
+     * without building the surface: the CPU's reference for every backend.
+     */
+    public static SurfaceCounts counts(Mask mask, int label, IndexBox b) {
+        int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
+        byte[] occ = occupancy(mask, label, b);
+        long[] configs = new long[256], sums = new long[768];
+        int[] cornerOffset = new int[8];
+        for (int k = 0; k < 8; k++) {
+            cornerOffset[k] = ((k >> 2 & 1) * py + (k >> 1 & 1)) * px + (k & 1);
+        }
+        // Cube (i, j, k) of the padded box spans voxel centres i..i+1 etc.; its lower corner is image voxel
+        // (x0 − 1 + i, ...). Sums are kept relative to the box and shifted once at the end.
+        for (int k = 0; k < pz - 1; k++) {
+            for (int j = 0; j < py - 1; j++) {
+                int base = (k * py + j) * px;
+                for (int i = 0; i < px - 1; i++) {
+                    int config = 0;
+                    for (int c = 0; c < 8; c++) {
+                        config |= occ[base + i + cornerOffset[c]] << c;
+                    }
+                    if (config != 0 && config != 255) {
+                        configs[config]++;
+                        sums[3 * config] += i;
+                        sums[3 * config + 1] += j;
+                        sums[3 * config + 2] += k;
+                    }
+                }
+            }
+        }
+        for (int c = 0; c < 256; c++) {
+            sums[3 * c] += configs[c] * (b.x0() - 1);
+            sums[3 * c + 1] += configs[c] * (b.y0() - 1);
+            sums[3 * c + 2] += configs[c] * (b.z0() - 1);
+        }
+        // Row ends: rows (Y, Z) of doubled coordinates; a cut x-edge sits on row (2j, 2k) at X = 2i + 1, a cut
+        // y-edge on (2j + 1, 2k) at X = 2i, a cut z-edge on (2j, 2k + 1) at X = 2i.
+        int rowsY = 2 * py - 1, rowsZ = 2 * pz - 1;
+        int[] lo = new int[rowsY * rowsZ], hi = new int[lo.length];
+        java.util.Arrays.fill(lo, Integer.MAX_VALUE);
+        java.util.Arrays.fill(hi, -1);
+        for (int k = 0; k < pz; k++) {
+            for (int j = 0; j < py; j++) {
+                int at = (k * py + j) * px;
+                for (int i = 0; i < px; i++) {
+                    int v = occ[at + i];
+                    if (i + 1 < px && occ[at + i + 1] != v) {
+                        extreme(lo, hi, (2 * k) * rowsY + 2 * j, 2 * i + 1);
+                    }
+                    if (j + 1 < py && occ[at + i + px] != v) {
+                        extreme(lo, hi, (2 * k) * rowsY + 2 * j + 1, 2 * i);
+                    }
+                    if (k + 1 < pz && occ[at + i + px * py] != v) {
+                        extreme(lo, hi, (2 * k + 1) * rowsY + 2 * j, 2 * i);
+                    }
+                }
+            }
+        }
+        return new SurfaceCounts(configs, sums, rowEnds(lo, hi, rowsY, b));
+    }
+
+    private static void extreme(int[] lo, int[] hi, int row, int x) {
+        lo[row] = Math.min(lo[row], x);
+        hi[row] = Math.max(hi[row], x);
+    }
+
+    /**
+     * The row ends as (X, Y, Z) image-doubled triples from per-row lower and upper ends relative to the
+     * padded box (hi &lt; 0: an empty row), rows in order — shared by every backend.
+     */
+    public static int[] rowEnds(int[] lo, int[] hi, int rowsY, IndexBox b) {
+        int n = 0;
+        for (int r = 0; r < lo.length; r++) {
+            n += hi[r] < 0 ? 0 : lo[r] == hi[r] ? 1 : 2;
+        }
+        int[] out = new int[3 * n];
+        int ox = 2 * (b.x0() - 1), oy = 2 * (b.y0() - 1), oz = 2 * (b.z0() - 1), k = 0;
+        for (int r = 0; r < lo.length; r++) {
+            if (hi[r] < 0) {
+                continue;
+            }
+            int y = r % rowsY + oy, z = r / rowsY + oz;
+            out[k++] = lo[r] + ox;
+            out[k++] = y;
+            out[k++] = z;
+            if (hi[r] != lo[r]) {
+                out[k++] = hi[r] + ox;
+                out[k++] = y;
+                out[k++] = z;
+            }
+        }
+        return out;
+    }
+
+    /** The label's 0/1 occupancy over {@code b} grown by one voxel on every side (background outside the image). */
+    public static byte[] occupancy(Mask mask, int label, IndexBox b) {
+        Extent e = mask.geometry().extent();
+        int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
+        byte[] occ = new byte[px * py * pz];
+        for (int z = b.z0(); z < b.z1(); z++) {
+            for (int y = b.y0(); y < b.y1(); y++) {
+                long row = e.index(b.x0(), y, z);
+                int at = ((z - b.z0() + 1) * py + (y - b.y0() + 1)) * px + 1;
+                for (int x = 0; x < b.x1() - b.x0(); x++) {
+                    occ[at + x] = (byte) (mask.label(row + x) == label ? 1 : 0);
+                }
+            }
+        }
+        return occ;
     }
 
     /**

@@ -2,10 +2,9 @@ package io.hounsfield.radiomics.features;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
-import io.hounsfield.core.Vec3;
 import io.hounsfield.core.backend.ComputeBackend;
 import io.hounsfield.core.backend.RoiSample;
-import io.hounsfield.core.mesh.Mesh;
+import io.hounsfield.core.mesh.SurfaceMeasures;
 import io.hounsfield.radiomics.FeatureValue;
 
 import java.util.ArrayList;
@@ -15,7 +14,7 @@ import java.util.SplittableRandom;
 /**
  * IBSI §3.1, morphological features (3D), from the marching-cubes mesh of the morphological mask, the
  * positions of its voxels, and the intensity mask's voxels. Large ROIs stay fast: the convex hull is
- * built from row extremes of the mesh vertices (only they can be hull vertices), the maximum diameter
+ * built from the ends of the surface's grid rows (only they can be hull vertices; {@code SurfaceCounts}), the maximum diameter
  * is searched among hull vertices, and Moran's I and Geary's C — O(N²) — use all voxels up to
  * {@value #AUTOCORRELATION_EXACT_LIMIT} and a fixed-seed random subset of that size beyond (an
  * estimate, as IBSI permits for large ROIs). The oriented minimum bounding box is searched among boxes
@@ -31,16 +30,16 @@ public final class Morphology {
     }
 
     /**
-     * @param mesh        surface of the morphological mask (world mm)
+     * @param surface     the marching-cubes surface of the morphological mask (world mm)
      * @param morphVoxels the morphological mask's voxels (their intensities are not used)
      * @param intensity   the intensity mask's voxels
      * @param geometry    the grid both samples index into
      * @param unit        intensity unit
      * @param backend     runs the pairwise sums of Moran's I and Geary's C
      */
-    public static List<FeatureValue> compute(Mesh mesh, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit,
+    public static List<FeatureValue> compute(SurfaceMeasures surface, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit,
                                              ComputeBackend backend) {
-        double v = Math.abs(mesh.volume()), a = mesh.area();
+        double v = surface.volume(), a = surface.area();
         double vVox = morphVoxels.size() * geometry.voxelVolume();
         double[] pos = positions(morphVoxels.indices(), geometry);
         double[] com = mean(pos);
@@ -62,9 +61,10 @@ public final class Morphology {
         double[] lambda = Eigen.symmetric3(covariance(pos, com)); // descending
         double major = 4 * Math.sqrt(lambda[0]), minor = 4 * Math.sqrt(lambda[1]), least = 4 * Math.sqrt(lambda[2]);
 
-        double[] bounds = aabb(mesh.vertices());
+        // Every extreme of the surface in any direction is among the hull candidates: their bounds are the mesh's.
+        double[] bounds = aabb(surface.hullCandidates());
         double dx = bounds[3] - bounds[0], dy = bounds[4] - bounds[1], dz = bounds[5] - bounds[2];
-        ConvexHull hull = ConvexHull.of(hullCandidates(mesh.vertices(), geometry));
+        ConvexHull hull = ConvexHull.of(surface.hullCandidates());
         double maxDiameter = maxDistance(hull);
 
         double sa = major / 2, sb = minor / 2, sc = least / 2;
@@ -177,63 +177,6 @@ public final class Morphology {
             }
         }
         return b;
-    }
-
-    /**
-     * Mesh vertices that can be hull vertices: on each grid row (vertices sharing their second and third
-     * index coordinates), only the two ends — interior points of a segment are never hull vertices.
-     */
-    private static double[] hullCandidates(double[] v, Geometry g) {
-        int n = v.length / 3;
-        if (n == 0) {
-            return v;
-        }
-        double[] ix = new double[n];
-        int[] ry = new int[n], rz = new int[n];
-        int y0 = Integer.MAX_VALUE, y1 = Integer.MIN_VALUE, z0 = Integer.MAX_VALUE, z1 = Integer.MIN_VALUE;
-        for (int i = 0; i < n; i++) {
-            Vec3 q = g.worldToIndex(new Vec3(v[3 * i], v[3 * i + 1], v[3 * i + 2]));
-            ix[i] = q.x();
-            ry[i] = (int) Math.round(2 * q.y()); // vertices sit on half-integer index positions
-            rz[i] = (int) Math.round(2 * q.z());
-            y0 = Math.min(y0, ry[i]);
-            y1 = Math.max(y1, ry[i]);
-            z0 = Math.min(z0, rz[i]);
-            z1 = Math.max(z1, rz[i]);
-        }
-        int rowsY = y1 - y0 + 1;
-        int[] first = new int[rowsY * (z1 - z0 + 1)], last = new int[first.length];
-        java.util.Arrays.fill(first, -1);
-        for (int i = 0; i < n; i++) {
-            int row = (rz[i] - z0) * rowsY + ry[i] - y0;
-            if (first[row] < 0) {
-                first[row] = last[row] = i;
-            } else if (ix[i] < ix[first[row]]) {
-                first[row] = i;
-            } else if (ix[i] > ix[last[row]]) {
-                last[row] = i;
-            }
-        }
-        boolean[] keep = new boolean[n];
-        int count = 0;
-        for (int row = 0; row < first.length; row++) {
-            if (first[row] >= 0) {
-                count += keep[first[row]] ? 0 : 1;
-                keep[first[row]] = true;
-                count += keep[last[row]] ? 0 : 1;
-                keep[last[row]] = true;
-            }
-        }
-        double[] out = new double[3 * count];
-        int k = 0;
-        for (int i = 0; i < n; i++) {
-            if (keep[i]) {
-                out[k++] = v[3 * i];
-                out[k++] = v[3 * i + 1];
-                out[k++] = v[3 * i + 2];
-            }
-        }
-        return out;
     }
 
     private static double maxDistance(ConvexHull hull) {
