@@ -454,3 +454,62 @@ extern "C" __global__ void hf_sphere_means(const double *__restrict__ prefix, co
         out[c] = sum / n;
     }
 }
+
+// ==== the marching-cubes surface as exact counts (IBSI 3.1; io.hounsfield.core.mesh.SurfaceCounts) ==========
+// occ: the label's 0/1 occupancy over its box grown by one voxel all round (px x py x pz bytes, x fastest), as
+// MarchingCubes.occupancy makes it. Cube (i, j, k) spans voxels i..i+1, j..j+1, k..k+1; bit c of its
+// configuration is corner (c & 1, c >> 1 & 1, c >> 2 & 1). out: 256 x 4 uint64 per configuration (cubes, and the
+// sums of their i, j, k), counted in shared memory per block and added to out once per block: integers, so the
+// result does not depend on the order the threads run in.
+extern "C" __global__ void hf_surface_configs(const unsigned char *__restrict__ occ, int px, int py, int pz,
+                                              unsigned long long *__restrict__ out) {
+    __shared__ unsigned long long s[256 * 4];
+    for (int k = threadIdx.x; k < 256 * 4; k += blockDim.x) s[k] = 0;
+    __syncthreads();
+    long long cx = px - 1, cy = py - 1, plane = (long long) px * py;
+    long long n = cx * cy * (pz - 1);
+    GRID_STRIDE(q, n) {
+        int i = (int) (q % cx), j = (int) (q / cx % cy), k = (int) (q / (cx * cy));
+        const unsigned char *o = occ + k * plane + (long long) j * px + i;
+        int c = o[0] | o[1] << 1 | o[px] << 2 | o[px + 1] << 3 | o[plane] << 4 | o[plane + 1] << 5 | o[plane + px] << 6
+                | o[plane + px + 1] << 7;
+        if (c == 0 || c == 255) continue;
+        atomicAdd(&s[4 * c], 1ull);
+        atomicAdd(&s[4 * c + 1], (unsigned long long) i);
+        atomicAdd(&s[4 * c + 2], (unsigned long long) j);
+        atomicAdd(&s[4 * c + 3], (unsigned long long) k);
+    }
+    __syncthreads();
+    for (int k = threadIdx.x; k < 256 * 4; k += blockDim.x) {
+        if (s[k]) atomicAdd(&out[k], s[k]);
+    }
+}
+
+// The two ends of each grid row of surface vertices, in doubled coordinates relative to the padded box: rows
+// (Y, Z), rows_y = 2 py - 1; a cut x-edge (voxel i differs from i + 1) lies on row (2j, 2k) at X = 2i + 1, a cut
+// y-edge on (2j + 1, 2k) at X = 2i, a cut z-edge on (2j, 2k + 1) at X = 2i. lo and hi (one int per row) start at
+// a large value and at -1; min and max do not depend on the order either.
+extern "C" __global__ void hf_surface_row_ends(const unsigned char *__restrict__ occ, int px, int py, int pz,
+                                               int *__restrict__ lo, int *__restrict__ hi) {
+    long long plane = (long long) px * py, n = plane * pz;
+    int rows_y = 2 * py - 1;
+    GRID_STRIDE(q, n) {
+        int i = (int) (q % px), j = (int) (q / px % py), k = (int) (q / plane);
+        unsigned char v = occ[q];
+        if (i + 1 < px && occ[q + 1] != v) {
+            int row = 2 * k * rows_y + 2 * j;
+            atomicMin(&lo[row], 2 * i + 1);
+            atomicMax(&hi[row], 2 * i + 1);
+        }
+        if (j + 1 < py && occ[q + px] != v) {
+            int row = 2 * k * rows_y + 2 * j + 1;
+            atomicMin(&lo[row], 2 * i);
+            atomicMax(&hi[row], 2 * i);
+        }
+        if (k + 1 < pz && occ[q + plane] != v) {
+            int row = (2 * k + 1) * rows_y + 2 * j;
+            atomicMin(&lo[row], 2 * i);
+            atomicMax(&hi[row], 2 * i);
+        }
+    }
+}

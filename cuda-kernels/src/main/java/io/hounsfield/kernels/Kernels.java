@@ -60,7 +60,9 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_zone_distance", "lppp"),
             Map.entry("hf_zone_keys", "plpppp"),
             Map.entry("hf_row_prefix", "pilp"),
-            Map.entry("hf_sphere_means", "pplpiiiiiiiiiiiiip"));
+            Map.entry("hf_sphere_means", "pplpiiiiiiiiiiiiip"),
+            Map.entry("hf_surface_configs", "piiip"),
+            Map.entry("hf_surface_row_ends", "piiipp"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -406,5 +408,51 @@ public final class Kernels implements AutoCloseable {
         need(out, 8 * ncentres, "sphere means");
         launch("hf_sphere_means", grid(ncentres), 0, prefix, centres, ncentres, chords, nchords, nx, ny, nz, bx0, by0, bz0, rowsY, stride,
                 rx, ry, rz, interior, out);
+    }
+
+    // ---- the marching-cubes surface as counts (io.hounsfield.core.mesh.SurfaceCounts) ----
+
+    /** Uint64 per configuration in {@link #surfaceConfigs}'s output: cubes, Σi, Σj, Σk. */
+    public static final int SURFACE_CONFIG_WORDS = 256 * 4;
+
+    /** The number of rows (doubled Y, Z) of {@link #surfaceRowEnds} for a padded box of {@code py × pz}. */
+    public static long surfaceRows(int py, int pz) {
+        return (2L * py - 1) * (2L * pz - 1);
+    }
+
+    private static long occupancy(DeviceBuffer occ, int px, int py, int pz) {
+        long n = count(px, py, pz, "padded occupancy");
+        if (px < 2 || py < 2 || pz < 2) {
+            throw new IllegalArgumentException("a padded occupancy is at least 2x2x2, got " + px + "x" + py + "x" + pz);
+        }
+        if (surfaceRows(py, pz) > Integer.MAX_VALUE || 2L * px > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("a padded occupancy of " + px + "x" + py + "x" + pz + " exceeds the kernels' int rows");
+        }
+        need(occ, n, "occupancy");
+        return n;
+    }
+
+    /**
+     * Adds, per cube configuration of the 0/1 {@code occ} (px × py × pz bytes), its cube count and the sums
+     * of its cubes' i, j, k into {@code out} ({@value #SURFACE_CONFIG_WORDS} uint64, zeroed by the caller).
+     */
+    public void surfaceConfigs(DeviceBuffer occ, int px, int py, int pz, DeviceBuffer out) {
+        long cubes = (long) (px - 1) * (py - 1) * (pz - 1);
+        occupancy(occ, px, py, pz);
+        need(out, 8L * SURFACE_CONFIG_WORDS, "configuration counts");
+        // Few blocks: each adds its 1024 shared counters to the output once.
+        launch("hf_surface_configs", Dim3.cover(Math.min(cubes, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, occ, px, py, pz, out);
+    }
+
+    /**
+     * The two ends of each row of surface vertices of {@code occ}: {@code lo} and {@code hi} hold one int per
+     * row ({@link #surfaceRows}), set by the caller to a large value and to −1.
+     */
+    public void surfaceRowEnds(DeviceBuffer occ, int px, int py, int pz, DeviceBuffer lo, DeviceBuffer hi) {
+        long n = occupancy(occ, px, py, pz);
+        long rows = surfaceRows(py, pz);
+        need(lo, 4 * rows, "row lower ends");
+        need(hi, 4 * rows, "row upper ends");
+        launch("hf_surface_row_ends", grid(n), 0, occ, px, py, pz, lo, hi);
     }
 }

@@ -168,6 +168,46 @@ class KernelsLaunchTest {
     }
 
     @Test
+    void surfaceLaunchersPassTheBoxAndCheckTheirBuffers() {
+        FakeCuda.setParamCount(5);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            // A 16 x 16 x 16 padded occupancy (4096 bytes): 15³ cubes in a grid capped at REDUCE_BLOCKS blocks.
+            k.surfaceConfigs((DeviceBuffer) o[2], 16, 16, 16, (DeviceBuffer) o[4]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_surface_configs");
+        assertThat((int) FakeCuda.lastParam(1)).isEqualTo(16);
+        assertThat(FakeCuda.lastDim(0)).isEqualTo((15 * 15 * 15 + Kernels.BLOCK - 1) / Kernels.BLOCK);
+        FakeCuda.setParamCount(6);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            // 31 x 31 rows of doubled coordinates: 3844 bytes each for the lower and the upper ends.
+            k.surfaceRowEnds((DeviceBuffer) o[2], 16, 16, 16, (DeviceBuffer) o[3], (DeviceBuffer) o[4]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_surface_row_ends");
+        assertThat((int) FakeCuda.lastParam(3)).isEqualTo(16);
+        assertThat(FakeCuda.lastDim(0)).isEqualTo(4096 / Kernels.BLOCK);
+    }
+
+    @Test
+    void surfaceLaunchersCheckTheirBuffersBeforeTheDriver() {
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer small = (DeviceBuffer) o[2], big = (DeviceBuffer) o[4];
+            assertThatThrownBy(() -> k.surfaceConfigs(small, 17, 16, 16, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("occupancy").hasMessageContaining("4352");
+            assertThatThrownBy(() -> k.surfaceConfigs(small, 16, 16, 16, small))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("configuration counts");
+            assertThatThrownBy(() -> k.surfaceRowEnds(small, 1, 16, 16, big, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 2x2x2");
+            // 8 x 20 x 20 bytes fit, their 39 x 39 rows of 4-byte ends do not.
+            assertThatThrownBy(() -> k.surfaceRowEnds(small, 8, 20, 20, small, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row lower ends").hasMessageContaining("6084");
+        });
+        assertThat(FakeCuda.lastKernel()).isEmpty();
+    }
+
+    @Test
     void everyKernelOfTheFatbinResolves() {
         with(o -> {
             CudaContext c = (CudaContext) o[0];

@@ -195,6 +195,10 @@ public final class GpuCheck {
             compare(rows, "e2e range mask", size, () -> cuda.rangeMask(img, m, 1, -100, 300), () -> cpu.rangeMask(img, m, 1, -100, 300), cores,
                     Mask::close);
             compare(rows, "e2e discretise", size, () -> cuda.discretise(img, m, 1, bin), () -> cpu.discretise(img, m, 1, bin), cores, Volume::close);
+            // A noise mask over the whole grid: the surface's worst case, every cube cut.
+            io.hounsfield.core.IndexBox all = io.hounsfield.core.IndexBox.of(g.extent());
+            compare(rows, "e2e surface counts (noise mask)", size, () -> cuda.surfaceCounts(m, 1, all), () -> cpu.surfaceCounts(m, 1, all), cores,
+                    x -> { });
             compare(rows, "e2e resample trilinear 1 mm", size, () -> cuda.resample(img, iso, Interpolation.TRILINEAR),
                     () -> cpu.resample(img, iso, Interpolation.TRILINEAR), cores, Volume::close);
             cuda.keep(img, "bench");

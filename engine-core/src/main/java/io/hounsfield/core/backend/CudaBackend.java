@@ -5,7 +5,9 @@ import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
+import io.hounsfield.core.mesh.MarchingCubes;
 import io.hounsfield.core.mesh.Mesh;
+import io.hounsfield.core.mesh.SurfaceCounts;
 import io.hounsfield.cuda.CudaContext;
 import io.hounsfield.core.texture.LevelGrid;
 import io.hounsfield.core.texture.SparseCounts;
@@ -27,10 +29,10 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
- * The CUDA backend: resampling (nearest, trilinear), masked moments, range masks, discretisation and
- * histograms run as kernels on one device; the operations without device kernels yet (ROI sampling,
- * sphere means, the mesh, pairwise sums, tricubic resampling) run on the {@link CpuBackend} given, and
- * are counted as CPU fallbacks. Results equal the CPU backend's: integers exactly, float sums within
+ * The CUDA backend: resampling (nearest, trilinear), masked moments, range masks, discretisation,
+ * histograms, sphere means, the surface counts of morphology and every texture matrix run as kernels on
+ * one device; the operations without device kernels yet (ROI sampling, the triangle mesh itself, pairwise
+ * sums, tricubic resampling) run on the {@link CpuBackend} given, and are counted as CPU fallbacks. Results equal the CPU backend's: integers exactly, float sums within
  * 1e-9 relative (the device sums in another order), resampled floats within 1e-6 relative (the device
  * reads float32; int16/uint16/uint8 images convert exactly).
  *
@@ -185,6 +187,33 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public Mesh mesh(Mask mask, int label, IndexBox box) {
         metrics.cpuFallback();
         return cpu.mesh(mask, label, box);
+    }
+
+    /**
+     * The label's padded occupancy (one byte per voxel of its box grown by one) crosses the bus; the
+     * configuration counts (8 KiB) and the row ends (two ints per row of doubled coordinates) come back.
+     */
+    @Override
+    public SurfaceCounts surfaceCounts(Mask mask, int label, IndexBox box) {
+        return onDevice("surfaceCounts", () -> cpu.surfaceCounts(mask, label, box), c -> {
+            int px = box.x1() - box.x0() + 2, py = box.y1() - box.y0() + 2, pz = box.z1() - box.z0() + 2;
+            int rows = Math.toIntExact(Kernels.surfaceRows(py, pz));
+            byte[] occ = MarchingCubes.occupancy(mask, label, box);
+            try (DeviceBuffer o = uploaded(c, MemorySegment.ofArray(occ)); DeviceBuffer words = c.allocate(8L * Kernels.SURFACE_CONFIG_WORDS);
+                 DeviceBuffer lo = c.allocate(4L * rows); DeviceBuffer hi = c.allocate(4L * rows)) {
+                c.fill8(words, 0, words.byteSize(), (byte) 0);
+                c.fill8(lo, 0, lo.byteSize(), (byte) 0x7F); // 0x7F7F7F7F: beyond any doubled coordinate
+                c.fill8(hi, 0, hi.byteSize(), (byte) 0xFF); // -1: an empty row
+                kernels.surfaceConfigs(o, px, py, pz, words);
+                kernels.surfaceRowEnds(o, px, py, pz, lo, hi);
+                long[] w = new long[Kernels.SURFACE_CONFIG_WORDS];
+                int[] l = new int[rows], h = new int[rows];
+                download(c, words, MemorySegment.ofArray(w));
+                download(c, lo, MemorySegment.ofArray(l));
+                download(c, hi, MemorySegment.ofArray(h));
+                return MarchingCubes.assemble(w, l, h, box);
+            }
+        });
     }
 
     @Override

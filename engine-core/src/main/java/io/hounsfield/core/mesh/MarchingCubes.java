@@ -313,13 +313,13 @@ public final class MarchingCubes {
     public static SurfaceCounts counts(Mask mask, int label, IndexBox b) {
         int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
         byte[] occ = occupancy(mask, label, b);
-        long[] configs = new long[256], sums = new long[768];
+        long[] words = new long[4 * 256]; // per configuration: cubes, Σi, Σj, Σk (relative to the padded box)
         int[] cornerOffset = new int[8];
         for (int k = 0; k < 8; k++) {
             cornerOffset[k] = ((k >> 2 & 1) * py + (k >> 1 & 1)) * px + (k & 1);
         }
         // Cube (i, j, k) of the padded box spans voxel centres i..i+1 etc.; its lower corner is image voxel
-        // (x0 − 1 + i, ...). Sums are kept relative to the box and shifted once at the end.
+        // (x0 − 1 + i, ...).
         for (int k = 0; k < pz - 1; k++) {
             for (int j = 0; j < py - 1; j++) {
                 int base = (k * py + j) * px;
@@ -329,18 +329,13 @@ public final class MarchingCubes {
                         config |= occ[base + i + cornerOffset[c]] << c;
                     }
                     if (config != 0 && config != 255) {
-                        configs[config]++;
-                        sums[3 * config] += i;
-                        sums[3 * config + 1] += j;
-                        sums[3 * config + 2] += k;
+                        words[4 * config]++;
+                        words[4 * config + 1] += i;
+                        words[4 * config + 2] += j;
+                        words[4 * config + 3] += k;
                     }
                 }
             }
-        }
-        for (int c = 0; c < 256; c++) {
-            sums[3 * c] += configs[c] * (b.x0() - 1);
-            sums[3 * c + 1] += configs[c] * (b.y0() - 1);
-            sums[3 * c + 2] += configs[c] * (b.z0() - 1);
         }
         // Row ends: rows (Y, Z) of doubled coordinates; a cut x-edge sits on row (2j, 2k) at X = 2i + 1, a cut
         // y-edge on (2j + 1, 2k) at X = 2i, a cut z-edge on (2j, 2k + 1) at X = 2i.
@@ -365,7 +360,29 @@ public final class MarchingCubes {
                 }
             }
         }
-        return new SurfaceCounts(configs, sums, rowEnds(lo, hi, rowsY, b));
+        return assemble(words, lo, hi, b);
+    }
+
+    /**
+     * The {@link SurfaceCounts} of box {@code b} from what every backend computes over its padded
+     * occupancy: {@code words}, per configuration the cube count and the sums of the cubes' i, j, k (relative
+     * to the padded box); {@code lo} and {@code hi}, each row's ends (hi &lt; 0: an empty row). Shared by every
+     * backend, so equal inputs give equal counts.
+     */
+    public static SurfaceCounts assemble(long[] words, int[] lo, int[] hi, IndexBox b) {
+        int py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
+        if (words.length != 4 * 256 || lo.length != (2 * py - 1) * (2 * pz - 1) || hi.length != lo.length) {
+            throw new IllegalArgumentException("surface words and row ends do not fit the box " + b);
+        }
+        long[] configs = new long[256], sums = new long[768];
+        for (int c = 0; c < 256; c++) {
+            long n = words[4 * c];
+            configs[c] = n;
+            sums[3 * c] = words[4 * c + 1] + n * (b.x0() - 1);
+            sums[3 * c + 1] = words[4 * c + 2] + n * (b.y0() - 1);
+            sums[3 * c + 2] = words[4 * c + 3] + n * (b.z0() - 1);
+        }
+        return new SurfaceCounts(configs, sums, rowEnds(lo, hi, 2 * py - 1, b));
     }
 
     private static void extreme(int[] lo, int[] hi, int row, int x) {
@@ -373,11 +390,8 @@ public final class MarchingCubes {
         hi[row] = Math.max(hi[row], x);
     }
 
-    /**
-     * The row ends as (X, Y, Z) image-doubled triples from per-row lower and upper ends relative to the
-     * padded box (hi &lt; 0: an empty row), rows in order — shared by every backend.
-     */
-    public static int[] rowEnds(int[] lo, int[] hi, int rowsY, IndexBox b) {
+    /** The row ends as (X, Y, Z) image-doubled triples, rows in order. */
+    private static int[] rowEnds(int[] lo, int[] hi, int rowsY, IndexBox b) {
         int n = 0;
         for (int r = 0; r < lo.length; r++) {
             n += hi[r] < 0 ? 0 : lo[r] == hi[r] ? 1 : 2;

@@ -2,10 +2,12 @@ package io.hounsfield.core.backend;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
+import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
+import io.hounsfield.core.mesh.SurfaceCounts;
 import io.hounsfield.cuda.testing.FakeCuda;
 import io.hounsfield.kernels.KernelImage;
 import org.junit.jupiter.api.AfterEach;
@@ -174,6 +176,24 @@ class CudaBackendTest {
             assertThat(cuda.sphereMeans(wide, centres, 1.0)).containsExactly(cpu.sphereMeans(wide, centres, 1.0));
         }
         assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
+    }
+
+    /**
+     * The surface counts: only the label's padded occupancy goes up, both surface kernels run, and what comes
+     * back is read with the sentinels the backend set (the fake runs no kernel: no cube, every row empty).
+     */
+    @Test
+    void surfaceCountsUploadTheOccupancyAndReadTheSentinelsBack() {
+        IndexBox box = mask.boundingBox(1).orElseThrow();
+        assertThat(cuda.surfaceCounts(mask, 1, box)).isEqualTo(SurfaceCounts.empty());
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_surface_row_ends");
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(1);
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", (long) (17 + 2) * (13 + 2) * (9 + 2));
+        // Out of device memory: the CPU's counts, which are not empty.
+        FakeCuda.setMemoryLimit(1000);
+        assertThat(cuda.surfaceCounts(mask, 1, box)).isEqualTo(cpu.surfaceCounts(mask, 1, box)).isNotEqualTo(SurfaceCounts.empty());
+        FakeCuda.setMemoryLimit(1L << 30);
+        assertThat(cuda.metrics().outOfMemoryFallbacks()).isEqualTo(1);
     }
 
     /** A request's events get the device time of each operation and every operation that ran on the CPU instead. */
