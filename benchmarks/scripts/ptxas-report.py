@@ -23,6 +23,6 @@ for line in open(path):
         fn = None
 spilling = [r for r in rows if r[3] or r[4]]
 print(f"# ptxas resource usage: {len(rows)} kernel builds, {len(spilling)} with spills")
-print(f"{'kernel':22} {'arch':6} {'regs':>4} {'spill st':>8} {'spill ld':>8} {'stack':>5} {'smem':>6}")
+print(f"{'kernel':24} {'arch':6} {'regs':>4} {'spill st':>8} {'spill ld':>8} {'stack':>5} {'smem':>6}")
 for r in sorted(rows):
-    print(f"{r[0]:22} {r[1]:6} {r[2]:4d} {r[3]:8d} {r[4]:8d} {r[5]:5d} {r[6]:6d}")
+    print(f"{r[0]:24} {r[1]:6} {r[2]:4d} {r[3]:8d} {r[4]:8d} {r[5]:5d} {r[6]:6d}")

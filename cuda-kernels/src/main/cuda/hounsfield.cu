@@ -513,3 +513,60 @@ extern "C" __global__ void hf_surface_row_ends(const unsigned char *__restrict__
         }
     }
 }
+
+// ==== Moran's I and Geary's C (IBSI 3.1.27-28): each row's inverse-distance sums =============================
+// p: x, y, z of m points (mm); x: their values. One thread per row i sums over j > i exactly as CpuBackend does
+// (w = 1 / sqrt(dx^2 + dy^2 + dz^2); two interleaved partial sums, for even and odd j - i - 1, added at the
+// end), and writes rows[i] = sum w, rows[m + i] = (x_i - mean) * sum w (x_j - mean), rows[2m + i] =
+// sum w (x_i - x_j)^2. The host adds the rows in the CPU's order: the result is the CPU's, bit for bit
+// (IEEE sqrt and division, no fused multiply-adds).
+__device__ __forceinline__ double hf_inv_dist(const double *__restrict__ p, double ax, double ay, double az, long long j) {
+    double ex = ax - p[3 * j], ey = ay - p[3 * j + 1], ez = az - p[3 * j + 2];
+    return 1 / sqrt(ex * ex + ey * ey + ez * ez);
+}
+
+extern "C" __global__ void hf_inverse_distance_rows(const double *__restrict__ p, const double *__restrict__ x, long long m,
+                                                    double mean, double *__restrict__ rows) {
+    GRID_STRIDE(i, m) {
+        double xi = x[i], ax = p[3 * i], ay = p[3 * i + 1], az = p[3 * i + 2];
+        double w0 = 0, m0 = 0, g0 = 0, w1 = 0, m1 = 0, g1 = 0;
+        long long j = i + 1;
+        for (; j + 1 < m; j += 2) {
+            double wa = hf_inv_dist(p, ax, ay, az, j), wb = hf_inv_dist(p, ax, ay, az, j + 1);
+            double xa = x[j], xb = x[j + 1], da = xi - xa, db = xi - xb;
+            w0 += wa;
+            m0 += wa * (xa - mean);
+            g0 += wa * da * da;
+            w1 += wb;
+            m1 += wb * (xb - mean);
+            g1 += wb * db * db;
+        }
+        if (j < m) {
+            double w = hf_inv_dist(p, ax, ay, az, j), d = xi - x[j];
+            w0 += w;
+            m0 += w * (x[j] - mean);
+            g0 += w * d * d;
+        }
+        rows[i] = w0 + w1;
+        rows[m + i] = (xi - mean) * (m0 + m1);
+        rows[2 * m + i] = g0 + g1;
+    }
+}
+
+// ==== first-order families: the intensity mask's values and their counts (integral images) ====================
+// img: float32 copy of an integral image (int16, uint16, uint8: exact), snx x sny per slice; the box (x0, y0, z0)
+// + (bx, by, bz) with in (bx * by * bz bytes, 1 for a voxel of the label). Counts each voxel of the label whose
+// value v lies in [lo, hi] in hist[(int) v - offset] (uint32, nbins): integers, order-free.
+extern "C" __global__ void hf_value_counts(const float *__restrict__ img, int snx, int sny, int x0, int y0, int z0, int bx, int by,
+                                          int bz, const unsigned char *__restrict__ in, double lo, double hi, int offset, int nbins,
+                                          unsigned int *__restrict__ hist) {
+    long long n = (long long) bx * by * bz;
+    GRID_STRIDE(q, n) {
+        if (!in[q]) continue;
+        int x = (int) (q % bx), y = (int) (q / bx % by), z = (int) (q / ((long long) bx * by));
+        double v = (double) img[((long long) (z + z0) * sny + (y + y0)) * snx + (x + x0)];
+        if (v < lo || v > hi) continue;
+        int b = (int) v - offset;
+        if (b >= 0 && b < nbins) atomicAdd(&hist[b], 1u);
+    }
+}

@@ -62,7 +62,9 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_row_prefix", "pilp"),
             Map.entry("hf_sphere_means", "pplpiiiiiiiiiiiiip"),
             Map.entry("hf_surface_configs", "piiip"),
-            Map.entry("hf_surface_row_ends", "piiipp"));
+            Map.entry("hf_surface_row_ends", "piiipp"),
+            Map.entry("hf_inverse_distance_rows", "ppldp"),
+            Map.entry("hf_value_counts", "piiiiiiiipddiip"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -106,6 +108,11 @@ public final class Kernels implements AutoCloseable {
     }
 
     private void launch(String name, Dim3 grid, int sharedBytes, Object... args) {
+        context.launch(module.function(name), grid, Dim3.of(BLOCK), sharedBytes, checked(name, args));
+    }
+
+    /** {@code args}, once they match the kernel's signature in kind and number. */
+    private static Object[] checked(String name, Object... args) {
         String sig = SIGNATURES.get(name);
         if (sig == null || sig.length() != args.length) {
             throw new IllegalStateException("kernel " + name + " takes " + (sig == null ? "?" : sig.length()) + " arguments, got " + args.length);
@@ -122,7 +129,7 @@ public final class Kernels implements AutoCloseable {
                 throw new IllegalStateException("kernel " + name + " argument " + i + " must be '" + sig.charAt(i) + "', got " + args[i]);
             }
         }
-        context.launch(module.function(name), grid, Dim3.of(BLOCK), sharedBytes, args);
+        return args;
     }
 
     private static Dim3 grid(long n) {
@@ -454,5 +461,46 @@ public final class Kernels implements AutoCloseable {
         need(lo, 4 * rows, "row lower ends");
         need(hi, 4 * rows, "row upper ends");
         launch("hf_surface_row_ends", grid(n), 0, occ, px, py, pz, lo, hi);
+    }
+
+    // ---- Moran's I and Geary's C ----
+
+    /**
+     * Each row's inverse-distance sums over the pairs (i, j &gt; i) of {@code m} points: {@code positions}
+     * holds 3m doubles (x, y, z), {@code values} m, {@code rows} gets 3m (Σw, (x_i − μ)·Σw(x_j − μ), Σw(x_i − x_j)²
+     * for all rows, then the next term).
+     */
+    public void inverseDistanceRows(DeviceBuffer positions, DeviceBuffer values, long m, double mean, DeviceBuffer rows) {
+        positive(m);
+        need(positions, 24 * m, "positions");
+        need(values, 8 * m, "values");
+        need(rows, 24 * m, "row sums");
+        // Few threads with long rows: small blocks spread them over more multiprocessors.
+        context.launch(module.function("hf_inverse_distance_rows"), Dim3.cover(Math.min(m, 64L * 65_535), 64), Dim3.of(64), 0,
+                checked("hf_inverse_distance_rows", positions, values, m, mean, rows));
+    }
+
+    // ---- first-order families ----
+
+    /**
+     * Counts the values of the voxels of a box of a float32 integral image ({@code snx × sny} per slice; box at
+     * x0, y0, z0 of size bx × by × bz; {@code in}: one byte per box voxel, non-zero in the ROI) that lie in
+     * [lo, hi], into {@code hist} ({@code nbins} uint32, zeroed by the caller; value v in bin v − offset).
+     */
+    public void valueCounts(DeviceBuffer img, int snx, int sny, int snz, int x0, int y0, int z0, int bx, int by, int bz, DeviceBuffer in,
+                            double lo, double hi, int offset, int nbins, DeviceBuffer hist) {
+        long src = count(snx, sny, snz, "image");
+        long n = count(bx, by, bz, "box");
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bx > snx || y0 + by > sny || z0 + bz > snz) {
+            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bx + "x" + by + "x" + bz + " is not inside "
+                    + snx + "x" + sny + "x" + snz);
+        }
+        if (nbins < 1) {
+            throw new IllegalArgumentException("value counts need bins, got " + nbins);
+        }
+        need(img, 4 * src, "image");
+        need(in, n, "ROI bytes");
+        need(hist, 4L * nbins, "value counts");
+        launch("hf_value_counts", grid(n), 0, img, snx, sny, x0, y0, z0, bx, by, bz, in, lo, hi, offset, nbins, hist);
     }
 }

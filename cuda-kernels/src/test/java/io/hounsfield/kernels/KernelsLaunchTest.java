@@ -208,6 +208,33 @@ class KernelsLaunchTest {
     }
 
     @Test
+    void firstOrderAndPairLaunchersCheckTheirBuffers() {
+        FakeCuda.setParamCount(15);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            // A 10 x 10 x 10 float image (4000 bytes), its 4 x 5 x 6 box at (1, 2, 3), 256 uint8 bins.
+            k.valueCounts((DeviceBuffer) o[2], 10, 10, 10, 1, 2, 3, 4, 5, 6, (DeviceBuffer) o[3], -5.5, 100, 0, 256, (DeviceBuffer) o[4]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_value_counts");
+        assertThat((int) FakeCuda.lastParam(3)).isEqualTo(1);
+        assertThat(Double.longBitsToDouble(FakeCuda.lastParam(10))).isEqualTo(-5.5);
+        assertThat((int) FakeCuda.lastParam(13)).isEqualTo(256);
+        FakeCuda.setParamCount(0);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer small = (DeviceBuffer) o[2], big = (DeviceBuffer) o[4];
+            assertThatThrownBy(() -> k.valueCounts(small, 10, 10, 10, 7, 2, 3, 4, 5, 6, small, 0, 1, 0, 256, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not inside");
+            assertThatThrownBy(() -> k.valueCounts(small, 10, 10, 10, 0, 0, 0, 4, 5, 6, small, 0, 1, -32768, 65536, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("value counts").hasMessageContaining("262144");
+            assertThatThrownBy(() -> k.inverseDistanceRows(small, big, 200, 0, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positions").hasMessageContaining("4800");
+            assertThatThrownBy(() -> k.inverseDistanceRows(big, big, 0, 0, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
+        });
+    }
+
+    @Test
     void everyKernelOfTheFatbinResolves() {
         with(o -> {
             CudaContext c = (CudaContext) o[0];

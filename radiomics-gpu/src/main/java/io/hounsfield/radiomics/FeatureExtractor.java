@@ -12,6 +12,7 @@ import io.hounsfield.core.backend.ComputeBackend;
 import io.hounsfield.core.backend.Interpolation;
 import io.hounsfield.core.backend.Resampling;
 import io.hounsfield.core.backend.RoiSample;
+import io.hounsfield.core.backend.ValueCounts;
 import io.hounsfield.radiomics.features.Discretisation;
 import io.hounsfield.radiomics.features.IntensityHistogram;
 import io.hounsfield.radiomics.features.IntensityStatistics;
@@ -131,14 +132,14 @@ public final class FeatureExtractor {
             if (morph.size() == 0) {
                 throw new IllegalArgumentException("label " + s.label() + " has no voxel after resampling");
             }
-            RoiSample intensity = timed(timings, "re-segment", () -> resegment(morph, s));
+            double[] range = intensityRange(morph, s);
+            RoiSample intensity = timed(timings, "re-segment", () -> filter(morph, range[0], range[1]));
             if (intensity.size() == 0) {
                 throw new IllegalArgumentException("re-segmentation [" + s.resegmentMin() + ", " + s.resegmentMax() + "] leaves no voxel");
             }
             // Family groups are independent: they run concurrently (each on its own virtual thread, the
             // heavy voxel work inside them on the backend), and their results join in this fixed order.
             IndexBox roiBox = resampled ? fmsk.boundingBox(s.label()).orElseThrow() : box;
-            double[] x = intensity.intensities();
             List<Group> groups = new ArrayList<>();
             if (s.families().contains(RadiomicsSettings.MORPHOLOGY)) {
                 groups.add(new Group((t, n) -> {
@@ -152,22 +153,36 @@ public final class FeatureExtractor {
             if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {
                 groups.add(new Group((t, n) -> timed(t, RadiomicsSettings.LOCAL_INTENSITY, () -> LocalIntensity.compute(fimg, intensity, backend, s.unit()))));
             }
-            groups.add(new Group((t, n) -> {
-                List<FeatureValue> out = new ArrayList<>();
-                if (s.families().contains(RadiomicsSettings.INTENSITY_STATISTICS)) {
-                    out.addAll(timed(t, RadiomicsSettings.INTENSITY_STATISTICS, () -> IntensityStatistics.compute(x, s.unit())));
-                }
-                if (s.families().contains(RadiomicsSettings.INTENSITY_HISTOGRAM)) {
-                    out.addAll(timed(t, RadiomicsSettings.INTENSITY_HISTOGRAM, () -> {
-                        Discretisation.Levels l = s.discretisation().apply(x, Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
-                        return IntensityHistogram.compute(l.levels(), l.ng());
-                    }));
-                }
-                if (s.families().contains(RadiomicsSettings.IVH)) {
-                    out.addAll(timed(t, RadiomicsSettings.IVH, () -> ivh(x, s)));
-                }
-                return out;
-            }));
+            List<String> firstOrder = List.of(RadiomicsSettings.INTENSITY_STATISTICS, RadiomicsSettings.INTENSITY_HISTOGRAM, RadiomicsSettings.IVH);
+            if (firstOrder.stream().anyMatch(s.families()::contains)) {
+                groups.add(new Group((t, n) -> {
+                    // The intensity mask's distinct values and their counts (from the image, on the backend): the
+                    // three first-order families need no more.
+                    ValueCounts vc = timed(t, "value counts", () -> backend.valueCounts(fimg, fmsk, s.label(), within, range[0], range[1]));
+                    if (vc.total() != intensity.size()) {
+                        throw new IllegalStateException("backend " + backend.name() + " counted " + vc.total() + " values, the intensity mask has "
+                                + intensity.size());
+                    }
+                    List<FeatureValue> out = new ArrayList<>();
+                    if (s.families().contains(RadiomicsSettings.INTENSITY_STATISTICS)) {
+                        out.addAll(timed(t, RadiomicsSettings.INTENSITY_STATISTICS, () -> IntensityStatistics.compute(vc, s.unit())));
+                    }
+                    if (s.families().contains(RadiomicsSettings.INTENSITY_HISTOGRAM)) {
+                        out.addAll(timed(t, RadiomicsSettings.INTENSITY_HISTOGRAM, () -> {
+                            Discretisation.Levels l = s.discretisation().apply(vc.values(), Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
+                            long[] h = new long[l.ng() + 1];
+                            for (int k = 0; k < vc.distinct(); k++) {
+                                h[l.levels()[k]] += vc.counts()[k];
+                            }
+                            return IntensityHistogram.compute(h, l.ng());
+                        }));
+                    }
+                    if (s.families().contains(RadiomicsSettings.IVH)) {
+                        out.addAll(timed(t, RadiomicsSettings.IVH, () -> ivh(vc, s)));
+                    }
+                    return out;
+                }));
+            }
             // Texture: one grid of grey levels, then each family concurrently (their matrices are independent).
             List<String> texture = Texture.FAMILIES.stream().filter(s.families()::contains).toList();
             if (!texture.isEmpty()) {
@@ -231,24 +246,30 @@ public final class FeatureExtractor {
         }
     }
 
-    /** The intensity mask: voxels within the range, then (if asked) within mean ± 3 SD of those. */
-    static RoiSample resegment(RoiSample morph, RadiomicsSettings s) {
+    /**
+     * The intensity mask (IBSI re-segmentation) as a range: the re-segmentation range, narrowed (if asked) to mean ± 3 SD of the
+     * voxels in it — one closed interval, so the mask is the morphological one's voxels within it.
+     */
+    static double[] intensityRange(RoiSample morph, RadiomicsSettings s) {
         double lo = Double.isNaN(s.resegmentMin()) ? Double.NEGATIVE_INFINITY : s.resegmentMin();
         double hi = Double.isNaN(s.resegmentMax()) ? Double.POSITIVE_INFINITY : s.resegmentMax();
-        RoiSample r = filter(morph, lo, hi);
-        if (s.outlierFilter() && r.size() > 0) {
-            double m = 0, v = 0;
-            for (double x : r.intensities()) {
-                m += x;
+        if (s.outlierFilter()) {
+            RoiSample r = filter(morph, lo, hi);
+            if (r.size() > 0) {
+                double m = 0, v = 0;
+                for (double x : r.intensities()) {
+                    m += x;
+                }
+                m /= r.size();
+                for (double x : r.intensities()) {
+                    v += (x - m) * (x - m);
+                }
+                double sd = Math.sqrt(v / r.size());
+                lo = Math.max(lo, m - 3 * sd);
+                hi = Math.min(hi, m + 3 * sd);
             }
-            m /= r.size();
-            for (double x : r.intensities()) {
-                v += (x - m) * (x - m);
-            }
-            double sd = Math.sqrt(v / r.size());
-            r = filter(r, m - 3 * sd, m + 3 * sd);
         }
-        return r;
+        return new double[] {lo, hi};
     }
 
     private static RoiSample filter(RoiSample in, double lo, double hi) {
@@ -308,12 +329,11 @@ public final class FeatureExtractor {
     }
 
     /** IVH: integer data at step 1 over [min, max] (or the re-segmentation range); else 1000 steps of the range. */
-    private static List<FeatureValue> ivh(double[] x, RadiomicsSettings s) {
-        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+    private static List<FeatureValue> ivh(ValueCounts vc, RadiomicsSettings s) {
+        double[] x = vc.values();
+        double min = x[0], max = x[x.length - 1];
         boolean integral = true;
         for (double v : x) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
             integral &= v == Math.rint(v);
         }
         double lo = Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : min;
@@ -324,7 +344,7 @@ public final class FeatureExtractor {
             snapped[i] = lo + step * Math.floor((x[i] - lo) / step + 1e-9);
         }
         hi = lo + step * Math.floor((hi - lo) / step + 1e-9);
-        return IntensityVolumeHistogram.compute(snapped, lo, hi, step, s.unit());
+        return IntensityVolumeHistogram.compute(snapped, vc.counts(), lo, hi, step, s.unit());
     }
 
     /** SHA-256 of the grid and of the image and mask voxels in the ROI's box, grown by the local-intensity radius. */

@@ -78,6 +78,18 @@ public interface ComputeBackend {
      */
     double[] inverseDistanceSums(double[] positions, double[] values, double mean);
 
+    /**
+     * The distinct values of {@code image}, ascending, with how many voxels hold each, over the voxels of
+     * {@code label} inside {@code box} (a box holding every voxel of the label) whose value lies in
+     * [{@code lo}, {@code hi}] (a NaN bound is no bound): the intensity mask's values, which the first-order
+     * families need. Exact on every backend.
+     */
+    default ValueCounts valueCounts(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box, double lo, double hi) {
+        RoiSample all = sample(image, mask, label, box);
+        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        return ValueCounts.of(java.util.Arrays.stream(all.intensities()).filter(v -> v >= a && v <= b).toArray());
+    }
+
     /** Count, min, max, sum and sum of squares of {@code image} over the voxels of {@code label}. */
     Moments moments(Volume image, Mask mask, int label);
 

@@ -258,17 +258,7 @@ public final class CpuBackend implements ComputeBackend {
         if (p.length != 3 * m) {
             throw new IllegalArgumentException("expected " + 3L * m + " coordinates (x, y, z of " + m + " points), got " + p.length);
         }
-        List<int[]> chunks = new ArrayList<>();
-        long pairs = 0;
-        int from = 0;
-        for (int i = 0; i < m; i++) {
-            pairs += m - 1 - i;
-            if (pairs >= PAIRS_PER_CHUNK || i == m - 1) {
-                chunks.add(new int[] {from, i + 1});
-                from = i + 1;
-                pairs = 0;
-            }
-        }
+        List<int[]> chunks = pairChunks(m);
         // Coordinates as separate arrays, and weights in a first loop of their own, so the JIT vectorises
         // the square roots and divisions; the sums follow in a second loop, two interleaved partial sums each.
         double[] px = new double[m], py = new double[m], pz = new double[m];
@@ -319,6 +309,48 @@ public final class CpuBackend implements ComputeBackend {
             for (int k = 0; k < 3; k++) {
                 out[k] += 2 * r[k];
             }
+        }
+        return out;
+    }
+
+    /**
+     * The rows i (each with the pairs (i, j &gt; i)) of {@link #inverseDistanceSums} in chunks of about
+     * {@value #PAIRS_PER_CHUNK} pairs: each chunk's sums run in row order and the chunks are added in order,
+     * so the result does not depend on the thread count — and a backend that returns each row's terms gets
+     * the same doubles from {@link #foldRows}.
+     */
+    static List<int[]> pairChunks(int m) {
+        List<int[]> chunks = new ArrayList<>();
+        long pairs = 0;
+        int from = 0;
+        for (int i = 0; i < m; i++) {
+            pairs += m - 1 - i;
+            if (pairs >= PAIRS_PER_CHUNK || i == m - 1) {
+                chunks.add(new int[] {from, i + 1});
+                from = i + 1;
+                pairs = 0;
+            }
+        }
+        return chunks;
+    }
+
+    /**
+     * {@link #inverseDistanceSums} from each row's terms: {@code rows[i]} = Σ_j w, {@code rows[m + i]} =
+     * (x_i − μ) Σ_j w (x_j − μ), {@code rows[2m + i]} = Σ_j w (x_i − x_j)², over j &gt; i, each sum in the
+     * CPU's order (two interleaved partial sums, even and odd j − i − 1, added at the end).
+     */
+    static double[] foldRows(double[] rows, int m) {
+        double[] out = new double[3];
+        for (int[] c : pairChunks(m)) {
+            double sw = 0, moran = 0, geary = 0;
+            for (int i = c[0]; i < c[1]; i++) {
+                sw += rows[i];
+                moran += rows[m + i];
+                geary += rows[2 * m + i];
+            }
+            out[0] += 2 * sw;
+            out[1] += 2 * moran;
+            out[2] += 2 * geary;
         }
         return out;
     }

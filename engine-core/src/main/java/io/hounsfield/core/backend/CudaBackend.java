@@ -31,8 +31,9 @@ import java.util.function.Supplier;
 /**
  * The CUDA backend: resampling (nearest, trilinear), masked moments, range masks, discretisation,
  * histograms, sphere means, the surface counts of morphology and every texture matrix run as kernels on
- * one device; the operations without device kernels yet (ROI sampling, the triangle mesh itself, pairwise
- * sums, tricubic resampling) run on the {@link CpuBackend} given, and are counted as CPU fallbacks. Results equal the CPU backend's: integers exactly, float sums within
+ * one device, and so do Moran's pairwise sums; the operations without device kernels yet (ROI sampling,
+ * the triangle mesh itself, tricubic resampling) run on the {@link CpuBackend} given, and are counted as
+ * CPU fallbacks. Results equal the CPU backend's: integers exactly, float sums within
  * 1e-9 relative (the device sums in another order), resampled floats within 1e-6 relative (the device
  * reads float32; int16/uint16/uint8 images convert exactly).
  *
@@ -216,10 +217,80 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
+    /**
+     * On the device for int16, uint16 and uint8 images (their float32 copy is exact, their values few): each
+     * ROI voxel in range adds one to its value's bin; the bins come back (256 KiB at most). A kept volume is
+     * read in place; otherwise only the box crosses the bus. Other types are counted on the CPU.
+     */
+    @Override
+    public ValueCounts valueCounts(Volume image, Mask mask, int label, IndexBox box, double lo, double hi) {
+        sameGrid(image, mask);
+        VoxelType t = image.type();
+        if ((t != VoxelType.INT16 && t != VoxelType.UINT16 && t != VoxelType.UINT8) || !box.within(image.extent())) {
+            metrics.cpuFallback();
+            return cpu.valueCounts(image, mask, label, box, lo, hi);
+        }
+        int offset = t == VoxelType.INT16 ? Short.MIN_VALUE : 0, nbins = t == VoxelType.UINT8 ? 256 : 65536;
+        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        boolean kept = device.usable() && join(device.submit(c -> cache.isKept(image)));
+        return onDevice("valueCounts", () -> cpu.valueCounts(image, mask, label, box, lo, hi), c -> {
+            var e = image.extent();
+            int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
+            byte[] in = new byte[Math.toIntExact((long) bx * by * bz)];
+            float[] values = kept ? null : new float[in.length];
+            for (int z = 0, k = 0; z < bz; z++) {
+                for (int y = 0; y < by; y++) {
+                    long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
+                    for (int x = 0; x < bx; x++, k++) {
+                        in[k] = (byte) (mask.label(row + x) == label ? 1 : 0);
+                        if (values != null) {
+                            values[k] = (float) image.get(row + x);
+                        }
+                    }
+                }
+            }
+            try (Upload img = kept ? floats(c, image) : new Upload(uploaded(c, MemorySegment.ofArray(values)), true);
+                 DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(in)); DeviceBuffer hist = c.allocate(4L * nbins)) {
+                c.fill8(hist, 0, hist.byteSize(), (byte) 0);
+                if (kept) {
+                    kernels.valueCounts(img.buffer, e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0(), bx, by, bz, roi, a, b, offset, nbins, hist);
+                } else {
+                    kernels.valueCounts(img.buffer, bx, by, bz, 0, 0, 0, bx, by, bz, roi, a, b, offset, nbins, hist);
+                }
+                int[] h = new int[nbins];
+                download(c, hist, MemorySegment.ofArray(h));
+                long[] counts = new long[nbins];
+                for (int i = 0; i < nbins; i++) {
+                    counts[i] = Integer.toUnsignedLong(h[i]);
+                }
+                return ValueCounts.ofDense(counts, offset);
+            }
+        });
+    }
+
+    /**
+     * One device thread per point sums its row of pairs in the CPU's order; the rows come back (24 bytes a
+     * point) and are added here as the CPU adds them, so the sums equal the CPU's bit for bit.
+     */
     @Override
     public double[] inverseDistanceSums(double[] positions, double[] values, double mean) {
-        metrics.cpuFallback();
-        return cpu.inverseDistanceSums(positions, values, mean);
+        int m = values.length;
+        if (positions.length != 3 * m) {
+            return cpu.inverseDistanceSums(positions, values, mean); // says what is wrong
+        }
+        if (m < 2) {
+            metrics.cpuFallback(); // no pair
+            return cpu.inverseDistanceSums(positions, values, mean);
+        }
+        return onDevice("inverseDistanceSums", () -> cpu.inverseDistanceSums(positions, values, mean), c -> {
+            try (DeviceBuffer p = uploaded(c, MemorySegment.ofArray(positions)); DeviceBuffer x = uploaded(c, MemorySegment.ofArray(values));
+                 DeviceBuffer rows = output(c, 24L * m)) {
+                kernels.inverseDistanceRows(p, x, (long) m, mean, rows);
+                double[] r = new double[3 * m];
+                download(c, rows, MemorySegment.ofArray(r));
+                return CpuBackend.foldRows(r, m);
+            }
+        });
     }
 
     // ---- operations on the device ------------------------------------------------------------------

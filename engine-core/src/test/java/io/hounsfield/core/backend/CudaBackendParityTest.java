@@ -128,6 +128,34 @@ class CudaBackendParityTest {
                     assertThat(Double.compare(got[i], want[i])).as("sphere mean at %d: %s vs %s", centres[i], got[i], want[i]).isZero();
                 }
             }
+            // Moran's pairwise sums over up to 3001 of the ROI's voxels (the rows summed in the CPU's order): bit for bit.
+            if (centres.length >= 2) {
+                int n = Math.min(centres.length, 3001);
+                double[] pos = new double[3 * n], vals = new double[n];
+                double[] aff = g.indexToWorldMatrix();
+                for (int i = 0; i < n; i++) {
+                    long k = centres[i];
+                    double xi = k % c.extent().nx(), yi = k / c.extent().nx() % c.extent().ny(), zi = k / c.extent().sliceSize();
+                    for (int r = 0; r < 3; r++) {
+                        pos[3 * i + r] = aff[4 * r] * xi + aff[4 * r + 1] * yi + aff[4 * r + 2] * zi + aff[4 * r + 3];
+                    }
+                    vals[i] = img.get(k);
+                }
+                assertThat(cuda.inverseDistanceSums(pos, vals, 17.5)).as("inverse-distance sums")
+                        .containsExactly(cpu.inverseDistanceSums(pos, vals, 17.5));
+            }
+            // Value counts (integral images on the device): exact, kept on the device or not, with and without a range.
+            io.hounsfield.core.IndexBox roi = m.boundingBox(1).orElseThrow();
+            for (double[] range : List.of(new double[] {Double.NaN, Double.NaN}, new double[] {-100, 900})) {
+                ValueCounts want = cpu.valueCounts(img, m, 1, roi, range[0], range[1]);
+                assertThat(cuda.valueCounts(img, m, 1, roi, range[0], range[1])).as("value counts %s", List.of(range[0], range[1])).isEqualTo(want);
+                cuda.keep(img, c.name());
+                try {
+                    assertThat(cuda.valueCounts(img, m, 1, roi, range[0], range[1])).as("value counts, kept").isEqualTo(want);
+                } finally {
+                    cuda.release(img);
+                }
+            }
             try (Volume x = cuda.clip(img, -20.5, 150); Volume y = cpu.clip(img, -20.5, 150)) {
                 assertThat(x.segment().mismatch(y.segment())).as("clip").isEqualTo(-1L);
             }

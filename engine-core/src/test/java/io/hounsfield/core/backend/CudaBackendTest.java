@@ -196,6 +196,41 @@ class CudaBackendTest {
         assertThat(cuda.metrics().outOfMemoryFallbacks()).isEqualTo(1);
     }
 
+    /**
+     * Value counts: for an int16 image not kept on the device only the box goes up (float32 values and one ROI
+     * byte a voxel) and 65 536 bins come back; a kept image is read in place; float images are counted on the CPU.
+     */
+    @Test
+    void valueCountsUploadTheBoxOrReadTheKeptImage() {
+        IndexBox box = new IndexBox(2, 3, 1, 12, 10, 8);
+        assertThat(cuda.valueCounts(image, mask, 1, box, -100, Double.NaN)).isEqualTo(new ValueCounts(new double[0], new long[0]));
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_value_counts");
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 5L * 10 * 7 * 7).containsEntry("bytes_downloaded", 4L * 65536);
+        cuda.keep(image, "kept");
+        cuda.valueCounts(image, mask, 1, box, Double.NaN, Double.NaN);
+        // The whole image once (as int16, converted on the device), then only the ROI bytes.
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 5L * 10 * 7 * 7 + 2 * image.voxelCount() + 10 * 7 * 7);
+        cuda.release(image);
+        try (Volume f = image.convertTo(VoxelType.FLOAT32)) {
+            assertThat(cuda.valueCounts(f, mask, 1, box, -100, 100)).isEqualTo(cpu.valueCounts(f, mask, 1, box, -100, 100));
+        }
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(2);
+        assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
+    }
+
+    /** Moran's pairwise sums: positions and values go up, three doubles a point come back. */
+    @Test
+    void inverseDistanceSumsSendThePointsAndReadTheRowsBack() {
+        double[] p = {0, 0, 0, 1, 0, 0, 0, 2, 0}, x = {1, 2, 4};
+        cuda.inverseDistanceSums(p, x, 2);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_inverse_distance_rows");
+        assertThat(FakeCuda.lastDim(3)).isEqualTo(64);
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 8L * 12).containsEntry("bytes_downloaded", 24L * 3);
+        // One point has no pair: the CPU answers.
+        assertThat(cuda.inverseDistanceSums(new double[] {1, 2, 3}, new double[] {5}, 5)).containsExactly(0, 0, 0);
+        assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
+    }
+
     /** A request's events get the device time of each operation and every operation that ran on the CPU instead. */
     @Test
     void boundEventsRecordDeviceTimesAndFallbacks() {

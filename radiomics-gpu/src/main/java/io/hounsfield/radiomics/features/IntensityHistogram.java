@@ -1,5 +1,6 @@
 package io.hounsfield.radiomics.features;
 
+import io.hounsfield.core.backend.ValueCounts;
 import io.hounsfield.radiomics.FeatureValue;
 
 import java.util.List;
@@ -20,17 +21,26 @@ public final class IntensityHistogram {
      * @param ng     number of grey levels (the histogram's length)
      */
     public static List<FeatureValue> compute(int[] levels, int ng) {
-        double[] x = new double[levels.length];
         long[] h = new long[ng + 1];
-        for (int i = 0; i < levels.length; i++) {
-            if (levels[i] < 1 || levels[i] > ng) {
-                throw new IllegalArgumentException("grey level " + levels[i] + " outside 1.." + ng);
+        for (int level : levels) {
+            if (level < 1 || level > ng) {
+                throw new IllegalArgumentException("grey level " + level + " outside 1.." + ng);
             }
-            x[i] = levels[i];
-            h[levels[i]]++;
+            h[level]++;
         }
-        FirstOrder f = FirstOrder.of(x);
-        double n = levels.length;
+        return compute(h, ng);
+    }
+
+    /**
+     * @param h  {@code h[g]}: how many voxels have grey level g, 1..ng ({@code h[0]} is not used)
+     * @param ng number of grey levels
+     */
+    public static List<FeatureValue> compute(long[] h, int ng) {
+        if (h.length != ng + 1) {
+            throw new IllegalArgumentException("a histogram of " + ng + " levels needs " + (ng + 1) + " entries, got " + h.length);
+        }
+        FirstOrder f = FirstOrder.of(ValueCounts.ofDense(java.util.Arrays.copyOfRange(h, 1, ng + 1), 1));
+        double n = f.n();
         int mode = 1;
         double entropy = 0, uniformity = 0;
         for (int i = 1; i <= ng; i++) {

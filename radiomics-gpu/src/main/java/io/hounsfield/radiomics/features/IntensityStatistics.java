@@ -1,5 +1,6 @@
 package io.hounsfield.radiomics.features;
 
+import io.hounsfield.core.backend.ValueCounts;
 import io.hounsfield.radiomics.FeatureValue;
 
 import java.util.List;
@@ -14,6 +15,11 @@ public final class IntensityStatistics {
 
     /** @param unit the image's intensity unit ("HU" for CT, "" when unknown) */
     public static List<FeatureValue> compute(double[] intensities, String unit) {
+        return compute(ValueCounts.of(intensities), unit);
+    }
+
+    /** From the intensity mask's distinct values and their counts ({@code ComputeBackend.valueCounts}). */
+    public static List<FeatureValue> compute(ValueCounts intensities, String unit) {
         FirstOrder f = FirstOrder.of(intensities);
         String u2 = unit.isEmpty() ? "" : unit + "²";
         return List.of(

@@ -25,16 +25,25 @@ public final class IntensityVolumeHistogram {
      * @param unit        intensity unit
      */
     public static List<FeatureValue> compute(double[] intensities, double gMin, double gMax, double w, String unit) {
+        long[] ones = new long[intensities.length];
+        java.util.Arrays.fill(ones, 1);
+        return compute(intensities, ones, gMin, gMax, w, unit);
+    }
+
+    /** As {@link #compute(double[], double, double, double, String)}, each intensity occurring {@code counts[i]} times. */
+    public static List<FeatureValue> compute(double[] intensities, long[] counts, double gMin, double gMax, double w, String unit) {
         int levels = (int) Math.round((gMax - gMin) / w) + 1;
         if (levels < 2) {
             throw new IllegalArgumentException("the IVH needs at least two intensity levels, got [" + gMin + ", " + gMax + "]");
         }
         long[] count = new long[levels];
-        for (double x : intensities) {
-            int k = (int) Math.round((x - gMin) / w);
-            count[Math.max(0, Math.min(levels - 1, k))]++;
+        long total = 0;
+        for (int i = 0; i < intensities.length; i++) {
+            int k = (int) Math.round((intensities[i] - gMin) / w);
+            count[Math.max(0, Math.min(levels - 1, k))] += counts[i];
+            total += counts[i];
         }
-        double n = intensities.length;
+        double n = total;
         double[] nu = new double[levels]; // fraction at intensity >= level k
         long above = 0;
         for (int k = levels - 1; k >= 0; k--) {
