@@ -199,6 +199,18 @@ public final class GpuCheck {
             io.hounsfield.core.IndexBox all = io.hounsfield.core.IndexBox.of(g.extent());
             compare(rows, "e2e surface counts (noise mask)", size, () -> cuda.surfaceCounts(m, 1, all), () -> cpu.surfaceCounts(m, 1, all), cores,
                     x -> { });
+            compare(rows, "e2e value counts (noise mask)", size, () -> cuda.valueCounts(img, m, 1, all, -500, 1200),
+                    () -> cpu.valueCounts(img, m, 1, all, -500, 1200), cores, x -> { });
+            // Moran's I at its exact limit: 4000 voxels, 8 M pairs.
+            double[] pos = new double[3 * 4000], vals = new double[4000];
+            for (int i = 0; i < 4000; i++) {
+                pos[3 * i] = (i % 20) * 0.8;
+                pos[3 * i + 1] = (i / 20 % 20) * 0.8;
+                pos[3 * i + 2] = (i / 400) * 2.5;
+                vals[i] = img.get(i);
+            }
+            compare(rows, "e2e inverse-distance sums", "4000 points", () -> cuda.inverseDistanceSums(pos, vals, 40),
+                    () -> cpu.inverseDistanceSums(pos, vals, 40), cores, x -> { });
             compare(rows, "e2e resample trilinear 1 mm", size, () -> cuda.resample(img, iso, Interpolation.TRILINEAR),
                     () -> cpu.resample(img, iso, Interpolation.TRILINEAR), cores, Volume::close);
             cuda.keep(img, "bench");
