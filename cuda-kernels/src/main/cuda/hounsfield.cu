@@ -51,12 +51,14 @@ __device__ __forceinline__ int java_round(double v) {
     return (int) f + (v - f >= 0.5 ? 1 : 0);
 }
 
+// dst is the block of the target grid starting at target voxel (ox, oy, oz): its voxels are mapped with their
+// target indices, so a block equals the same voxels of a whole-grid resampling bit for bit.
 extern "C" __global__ void hf_resample_f32(const float *__restrict__ src, int snx, int sny, int snz,
                                            const double *__restrict__ m, float *__restrict__ dst,
-                                           int dnx, int dny, int dnz, int trilinear) {
+                                           int dnx, int dny, int dnz, int ox, int oy, int oz, int trilinear) {
     long long n = (long long) dnx * dny * dnz;
     GRID_STRIDE(i, n) {
-        double x = (double) (i % dnx), y = (double) (i / dnx % dny), z = (double) (i / ((long long) dnx * dny));
+        double x = (double) (i % dnx + ox), y = (double) (i / dnx % dny + oy), z = (double) (i / ((long long) dnx * dny) + oz);
         double qx = clampd(m[0] * x + m[1] * y + m[2] * z + m[3], snx - 1);
         double qy = clampd(m[4] * x + m[5] * y + m[6] * z + m[7], sny - 1);
         double qz = clampd(m[8] * x + m[9] * y + m[10] * z + m[11], snz - 1);

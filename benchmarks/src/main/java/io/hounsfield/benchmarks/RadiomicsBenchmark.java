@@ -52,6 +52,10 @@ public class RadiomicsBenchmark {
     @Param({"1", "all"})
     public String threads;
 
+    /** "none", or "1mm": resampled to 1 mm isotropic, trilinear, rounded to integers (IBSI's CT configurations). */
+    @Param({"none"})
+    public String resample;
+
     private BenchmarkVolume volume;
     private Volume image;
     private Mask mask;
@@ -68,7 +72,13 @@ public class RadiomicsBenchmark {
         pool = Executors.newFixedThreadPool(n);
         extractor = n == 1 ? new FeatureExtractor(new CpuBackend(pool, 4), Runnable::run) : new FeatureExtractor(new CpuBackend(pool, 4 * n));
         Set<String> families = "all".equals(family) ? RadiomicsSettings.ALL_FAMILIES : Set.of(family);
-        settings = new RadiomicsSettings("lesion".equals(roi) ? 1 : 2, null, io.hounsfield.core.backend.Interpolation.TRILINEAR, false,
+        boolean iso = switch (resample) {
+            case "none" -> false;
+            case "1mm" -> true;
+            default -> throw new IllegalArgumentException("resample must be none or 1mm, got " + resample);
+        };
+        settings = new RadiomicsSettings("lesion".equals(roi) ? 1 : 2, iso ? new io.hounsfield.core.Vec3(1, 1, 1) : null,
+                io.hounsfield.core.backend.Interpolation.TRILINEAR, iso,
                 Double.NaN, Double.NaN, false, Discretisation.binSize(25), Double.NaN, families, List.of("3D"), "HU");
     }
 

@@ -40,7 +40,7 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_f64_to_f32", "ppl"),
             Map.entry("hf_crop_f32", "piiiiipiii"),
             Map.entry("hf_crop_u8", "piiiiipiii"),
-            Map.entry("hf_resample_f32", "piiippiiii"),
+            Map.entry("hf_resample_f32", "piiippiiiiiii"),
             Map.entry("hf_range_mask", "ppilddp"),
             Map.entry("hf_clip_f32", "pldd"),
             Map.entry("hf_discretise_fbn", "pplddip"),
@@ -197,12 +197,24 @@ public final class Kernels implements AutoCloseable {
      */
     public void resampleF32(DeviceBuffer src, int snx, int sny, int snz, DeviceBuffer indexMap, DeviceBuffer dst,
                             int dnx, int dny, int dnz, boolean trilinear) {
+        resampleF32(src, snx, sny, snz, indexMap, dst, dnx, dny, dnz, 0, 0, 0, trilinear);
+    }
+
+    /**
+     * As above, for the block of the target grid that starts at target voxel (ox, oy, oz) and has
+     * {@code dnx·dny·dnz} voxels: each is mapped with its target index, as in the whole grid.
+     */
+    public void resampleF32(DeviceBuffer src, int snx, int sny, int snz, DeviceBuffer indexMap, DeviceBuffer dst,
+                            int dnx, int dny, int dnz, int ox, int oy, int oz, boolean trilinear) {
         long sn = count(snx, sny, snz, "source");
         long dn = count(dnx, dny, dnz, "target");
+        if (ox < 0 || oy < 0 || oz < 0) {
+            throw new IllegalArgumentException("a target block starts at a voxel index >= 0, got " + ox + "," + oy + "," + oz);
+        }
         need(src, 4 * sn, "source");
         need(indexMap, 12 * 8, "index map");
         need(dst, 4 * dn, "resampled output");
-        launch("hf_resample_f32", grid(dn), 0, src, snx, sny, snz, indexMap, dst, dnx, dny, dnz, trilinear ? 1 : 0);
+        launch("hf_resample_f32", grid(dn), 0, src, snx, sny, snz, indexMap, dst, dnx, dny, dnz, ox, oy, oz, trilinear ? 1 : 0);
     }
 
     /** {@code out[i] = 1} where {@code mask[i] == label} and {@code lo ≤ v[i] ≤ hi} (NaN bound: none), else 0. */

@@ -235,6 +235,27 @@ class KernelsLaunchTest {
     }
 
     @Test
+    void aResampledBlockPassesItsFirstTargetVoxel() {
+        FakeCuda.setParamCount(13);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer src = (DeviceBuffer) o[2], map = (DeviceBuffer) o[3], dst = (DeviceBuffer) o[4];
+            k.resampleF32(src, 10, 10, 10, map, dst, 8, 8, 8, 3, 4, 5, true);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_resample_f32");
+        assertThat((int) FakeCuda.lastParam(9)).isEqualTo(3);
+        assertThat((int) FakeCuda.lastParam(11)).isEqualTo(5);
+        assertThat((int) FakeCuda.lastParam(12)).isEqualTo(1);
+        FakeCuda.setParamCount(0);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer b = (DeviceBuffer) o[4];
+            assertThatThrownBy(() -> k.resampleF32(b, 10, 10, 10, b, b, 8, 8, 8, -1, 0, 0, false))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 0");
+        });
+    }
+
+    @Test
     void everyKernelOfTheFatbinResolves() {
         with(o -> {
             CudaContext c = (CudaContext) o[0];

@@ -65,6 +65,8 @@ public final class FeatureExtractor {
 
     private final Executor families;
     private final BooleanSupplier cancelled;
+    /** Resample the whole new grid rather than the ROI's block (tests compare the two). */
+    private final boolean wholeGrid;
 
     /** Family groups run concurrently, each on a virtual thread. */
     public FeatureExtractor(ComputeBackend backend) {
@@ -76,13 +78,19 @@ public final class FeatureExtractor {
      *                 {@code Runnable::run} runs them one after another in the caller's thread
      */
     public FeatureExtractor(ComputeBackend backend, Executor families) {
-        this(backend, families, () -> false);
+        this(backend, families, () -> false, false);
     }
 
-    private FeatureExtractor(ComputeBackend backend, Executor families, BooleanSupplier cancelled) {
+    private FeatureExtractor(ComputeBackend backend, Executor families, BooleanSupplier cancelled, boolean wholeGrid) {
         this.backend = backend;
         this.families = families;
         this.cancelled = cancelled;
+        this.wholeGrid = wholeGrid;
+    }
+
+    /** This extractor, resampling the whole new grid instead of the ROI's block (slower; the same features). */
+    FeatureExtractor resamplingWholeGrid() {
+        return new FeatureExtractor(backend, families, cancelled, true);
     }
 
     /**
@@ -91,7 +99,7 @@ public final class FeatureExtractor {
      * boundary — a stage already running (one backend operation) finishes first.
      */
     public FeatureExtractor cancelWhen(BooleanSupplier cancelled) {
-        return new FeatureExtractor(backend, families, cancelled);
+        return new FeatureExtractor(backend, families, cancelled, wholeGrid);
     }
 
     /**
@@ -121,9 +129,12 @@ public final class FeatureExtractor {
         boolean resampled = s.resampledSpacing() != null;
         try {
             if (resampled) {
+                // Only the block of the new grid the ROI can reach (with room for its local-intensity spheres) is
+                // resampled: the same voxels, bit for bit, as the whole grid would give.
                 Geometry target = Resampling.centredGrid(image.geometry(), s.resampledSpacing());
-                img = timed(timings, "resample image", () -> resampleImage(image, target, s));
-                msk = timed(timings, "resample mask", () -> resampleMask(mask, target, s.label()));
+                IndexBox block = wholeGrid ? IndexBox.of(target.extent()) : resampledBlock(image.geometry(), box, target);
+                img = timed(timings, "resample image", () -> resampleImage(image, target, block, s));
+                msk = timed(timings, "resample mask", () -> resampleMask(mask, box, target, block, s.label()));
             }
             Volume fimg = img;
             Mask fmsk = msk;
@@ -216,8 +227,8 @@ public final class FeatureExtractor {
         }
     }
 
-    private Volume resampleImage(Volume image, Geometry target, RadiomicsSettings s) {
-        Volume v = backend.resample(image, target, s.interpolation());
+    private Volume resampleImage(Volume image, Geometry target, IndexBox block, RadiomicsSettings s) {
+        Volume v = backend.resample(image, target, s.interpolation(), block);
         if (s.roundIntensities()) {
             for (long i = 0; i < v.voxelCount(); i++) {
                 v.set(i, Math.rint(v.get(i)));
@@ -226,16 +237,25 @@ public final class FeatureExtractor {
         return v;
     }
 
-    /** IBSI's partial-volume rule: the label's indicator interpolated trilinearly, kept where ≥ 0.5. */
-    private Mask resampleMask(Mask mask, Geometry target, int label) {
-        try (Volume indicator = Volume.allocate(mask.geometry(), VoxelType.FLOAT32)) {
-            for (long i = 0; i < indicator.voxelCount(); i++) {
-                if (mask.label(i) == label) {
-                    indicator.set(i, 1);
+    /**
+     * IBSI's partial-volume rule: the label's indicator (0/1 over the whole source grid, so the index map is
+     * the image's) interpolated trilinearly, kept where ≥ 0.5.
+     */
+    private Mask resampleMask(Mask mask, IndexBox roi, Geometry target, IndexBox block, int label) {
+        try (Volume indicator = Volume.allocate(mask.geometry(), VoxelType.UINT8)) {
+            var e = mask.geometry().extent();
+            for (int z = roi.z0(); z < roi.z1(); z++) {
+                for (int y = roi.y0(); y < roi.y1(); y++) {
+                    long row = e.index(roi.x0(), y, z);
+                    for (int x = 0; x < roi.x1() - roi.x0(); x++) {
+                        if (mask.label(row + x) == label) {
+                            indicator.set(row + x, 1);
+                        }
+                    }
                 }
             }
-            try (Volume r = backend.resample(indicator, target, Interpolation.TRILINEAR)) {
-                Mask out = Mask.allocate(target);
+            try (Volume r = backend.resample(indicator, target, Interpolation.TRILINEAR, block)) {
+                Mask out = Mask.allocate(r.geometry());
                 for (long i = 0; i < r.voxelCount(); i++) {
                     if (r.get(i) >= 0.5) {
                         out.set(i, label);
@@ -244,6 +264,36 @@ public final class FeatureExtractor {
                 return out;
             }
         }
+    }
+
+    /**
+     * The block of the resampled grid {@code target} a request needs: every voxel the resampled ROI can
+     * reach (its trilinear indicator is non-zero only within one source voxel of the ROI's box
+     * {@code roi}), grown by the local-intensity radius and two voxels, within the grid.
+     */
+    static IndexBox resampledBlock(Geometry source, IndexBox roi, Geometry target) {
+        double[] lo = {Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY, Double.POSITIVE_INFINITY};
+        double[] hi = {Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        for (int k = 0; k < 8; k++) {
+            double i = (k & 1) == 0 ? roi.x0() - 1 : roi.x1(), j = (k >> 1 & 1) == 0 ? roi.y0() - 1 : roi.y1();
+            double l = (k >> 2 & 1) == 0 ? roi.z0() - 1 : roi.z1();
+            io.hounsfield.core.Vec3 t = target.worldToIndex(source.indexToWorld(i, j, l));
+            for (int a = 0; a < 3; a++) {
+                lo[a] = Math.min(lo[a], t.get(a));
+                hi[a] = Math.max(hi[a], t.get(a));
+            }
+        }
+        var e = target.extent();
+        int[] n = {e.nx(), e.ny(), e.nz()}, from = new int[3], to = new int[3];
+        for (int a = 0; a < 3; a++) {
+            int margin = (int) Math.ceil(LocalIntensity.RADIUS_MM / target.spacing().get(a)) + 2;
+            from[a] = (int) Math.max(0, Math.floor(lo[a]) - margin);
+            to[a] = (int) Math.min(n[a], Math.ceil(hi[a]) + margin + 1);
+            if (from[a] >= to[a]) {
+                return IndexBox.of(e);
+            }
+        }
+        return new IndexBox(from[0], from[1], from[2], to[0], to[1], to[2]);
     }
 
     /**

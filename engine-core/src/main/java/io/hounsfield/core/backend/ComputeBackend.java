@@ -50,6 +50,19 @@ public interface ComputeBackend {
      */
     Volume resample(Volume image, Geometry target, Interpolation interpolation);
 
+    /**
+     * The block {@code block} of {@link #resample(Volume, Geometry, Interpolation)}'s result, equal to those
+     * voxels of the whole-grid result bit for bit (each maps through its index in {@code target}), on the
+     * grid {@code target.crop(block)}: a request needs only the block around its ROI. The default resamples
+     * the whole grid and cuts the block out.
+     */
+    default Volume resample(Volume image, Geometry target, Interpolation interpolation, io.hounsfield.core.IndexBox block) {
+        try (Volume whole = resample(image, target, interpolation)) {
+            Volume cut = whole.crop(block);
+            return cut;
+        }
+    }
+
     /** The marching-cubes surface (iso-level 0.5) of {@code label}, in world coordinates (IBSI §3.1). */
     default Mesh mesh(Mask mask, int label) {
         return mask.boundingBox(label).map(b -> mesh(mask, label, b)).orElseGet(() -> new Mesh(new double[0], new int[0]));

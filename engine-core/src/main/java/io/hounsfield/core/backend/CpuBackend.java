@@ -174,18 +174,33 @@ public final class CpuBackend implements ComputeBackend {
 
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation) {
+        return resample(image, target, interpolation, IndexBox.of(target.extent()));
+    }
+
+    @Override
+    public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
+        if (!block.within(target.extent())) {
+            throw new IllegalArgumentException("block " + block + " is not inside the target grid " + target.extent());
+        }
         Geometry src = image.geometry();
-        Extent se = src.extent(), te = target.extent();
-        Volume out = Volume.allocate(target, io.hounsfield.core.VoxelType.FLOAT32);
+        Extent se = src.extent();
+        boolean whole = block.equals(IndexBox.of(target.extent()));
+        Geometry og = whole ? target : target.crop(block);
+        Extent te = og.extent();
+        int bx = block.x0(), by = block.y0(), bz = block.z0();
+        Volume out = Volume.allocate(og, io.hounsfield.core.VoxelType.FLOAT32);
         try {
             double[] m = Resampling.indexMap(src, target);
             perSlab(te.nz(), (z0, z1) -> {
-                for (int z = z0; z < z1; z++) {
-                    for (int y = 0; y < te.ny(); y++) {
-                        for (int x = 0; x < te.nx(); x++) {
+                for (int zb = z0; zb < z1; zb++) {
+                    int z = zb + bz;
+                    for (int yb = 0; yb < te.ny(); yb++) {
+                        int y = yb + by;
+                        for (int xb = 0; xb < te.nx(); xb++) {
+                            int x = xb + bx; // the voxel's index in the whole target grid
                             Vec3 q = new Vec3(m[0] * x + m[1] * y + m[2] * z + m[3], m[4] * x + m[5] * y + m[6] * z + m[7],
                                     m[8] * x + m[9] * y + m[10] * z + m[11]);
-                            out.set(te.index(x, y, z), sampleAt(image, se, q, interpolation));
+                            out.set(te.index(xb, yb, zb), sampleAt(image, se, q, interpolation));
                         }
                     }
                 }

@@ -297,18 +297,28 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation) {
+        return resample(image, target, interpolation, IndexBox.of(target.extent()));
+    }
+
+    @Override
+    public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
+        if (!block.within(target.extent())) {
+            throw new IllegalArgumentException("block " + block + " is not inside the target grid " + target.extent());
+        }
         if (interpolation == Interpolation.TRICUBIC) {
             metrics.cpuFallback(); // no device kernel for tricubic convolution yet
-            return cpu.resample(image, target, interpolation);
+            return cpu.resample(image, target, interpolation, block);
         }
-        return onDevice("resample", () -> cpu.resample(image, target, interpolation), c -> {
+        return onDevice("resample", () -> cpu.resample(image, target, interpolation, block), c -> {
             var src = image.extent();
-            var dst = target.extent();
+            boolean whole = block.equals(IndexBox.of(target.extent()));
+            Geometry og = whole ? target : target.crop(block);
+            var dst = og.extent();
             double[] map = Resampling.indexMap(image.geometry(), target);
-            Volume out = Volume.allocate(target, VoxelType.FLOAT32);
+            Volume out = Volume.allocate(og, VoxelType.FLOAT32);
             try (Upload in = floats(c, image); DeviceBuffer m = c.allocate(12 * 8); DeviceBuffer d = output(c, 4 * dst.voxelCount())) {
                 upload(c, MemorySegment.ofArray(map), m);
-                kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(),
+                kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(),
                         interpolation == Interpolation.TRILINEAR);
                 download(c, d, out.segment());
                 return out;

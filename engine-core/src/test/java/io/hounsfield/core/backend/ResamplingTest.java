@@ -66,4 +66,29 @@ class ResamplingTest {
             }
         }
     }
+
+    /** A block of the new grid holds exactly the whole grid's values at its voxels, for every interpolation. */
+    @Test
+    void aBlockEqualsTheSameVoxelsOfTheWholeGrid() {
+        Geometry g = new Geometry(new Extent(23, 19, 11), new Vec3(0.7, 0.9, 2.5), new Vec3(3, -4, 5), Mat3.rotation(new Vec3(1, 2, 3), 0.3));
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        CpuBackend cpu = CpuBackend.sequential();
+        try (Volume v = Volume.allocate(g, VoxelType.INT16)) {
+            for (long i = 0; i < v.voxelCount(); i++) {
+                v.set(i, r.nextInt(-1000, 1000));
+            }
+            Geometry target = Resampling.centredGrid(g, new Vec3(1, 1, 1));
+            io.hounsfield.core.IndexBox block = new io.hounsfield.core.IndexBox(3, 2, 5, 14, 17, 20);
+            for (Interpolation mode : Interpolation.values()) {
+                try (Volume whole = cpu.resample(v, target, mode); Volume part = cpu.resample(v, target, mode, block);
+                     Volume cut = whole.crop(block)) {
+                    assertThat(part.geometry().extent()).isEqualTo(block.extent());
+                    assertThat(part.segment().mismatch(cut.segment())).as("%s", mode).isEqualTo(-1L);
+                }
+            }
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                    () -> cpu.resample(v, target, Interpolation.NEAREST, new io.hounsfield.core.IndexBox(0, 0, 0, 1000, 2, 2))))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not inside the target grid");
+        }
+    }
 }
