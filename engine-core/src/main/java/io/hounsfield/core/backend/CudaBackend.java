@@ -151,13 +151,15 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback();
             return cpu.sphereMeans(image, centres, radiusMm);
         }
+        boolean kept = device.usable() && join(device.submit(c -> cache.isKept(image)));
         return onDevice("sphereMeans", () -> cpu.sphereMeans(image, centres, radiusMm), c -> {
             SphereLayout L = SphereLayout.of(image.geometry(), centres, radiusMm);
             var e = image.extent();
             long rows = (long) L.rowsZ() * L.rowsY();
-            // Only the block the spheres touch crosses the bus, as float32 (exact for this image's type).
-            float[] block = new float[Math.toIntExact(rows * L.w())];
-            for (int z = 0, k = 0; z < L.rowsZ(); z++) {
+            // Only the block the spheres touch: cut from the device's copy of a kept image, else crossing the bus
+            // as float32 (exact for this image's type).
+            float[] block = kept ? null : new float[Math.toIntExact(rows * L.w())];
+            for (int z = 0, k = 0; !kept && z < L.rowsZ(); z++) {
                 for (int y = 0; y < L.rowsY(); y++) {
                     long src = e.index(L.bx0(), L.by0() + y, L.bz0() + z);
                     for (int x = 0; x < L.w(); x++) {
@@ -170,7 +172,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             System.arraycopy(L.cz(), 0, chords, L.nc(), L.nc());
             System.arraycopy(L.half(), 0, chords, 2 * L.nc(), L.nc());
             System.arraycopy(L.rowOffset(), 0, chords, 3 * L.nc(), L.nc());
-            try (DeviceBuffer b = uploaded(c, MemorySegment.ofArray(block)); DeviceBuffer prefix = output(c, 8 * rows * L.stride());
+            try (DeviceBuffer b = kept ? cutBlock(c, image, L) : uploaded(c, MemorySegment.ofArray(block)); DeviceBuffer prefix = output(c, 8 * rows * L.stride());
                  DeviceBuffer cs = uploaded(c, MemorySegment.ofArray(centres)); DeviceBuffer ch = uploaded(c, MemorySegment.ofArray(chords));
                  DeviceBuffer out = output(c, 8L * centres.length)) {
                 kernels.rowPrefix(b, L.w(), rows, prefix);
@@ -188,6 +190,19 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public Mesh mesh(Mask mask, int label, IndexBox box) {
         metrics.cpuFallback();
         return cpu.mesh(mask, label, box);
+    }
+
+    /** The block of a kept image the spheres of {@code L} touch, cut on the device from its float32 copy. */
+    private DeviceBuffer cutBlock(CudaContext c, Volume image, SphereLayout L) {
+        var e = image.extent();
+        DeviceBuffer b = output(c, 4L * L.w() * L.rowsY() * L.rowsZ());
+        try (Upload in = floats(c, image)) {
+            kernels.cropF32(in.buffer, e.nx(), e.ny(), e.nz(), L.bx0(), L.by0(), L.bz0(), b, L.w(), L.rowsY(), L.rowsZ());
+            return b;
+        } catch (RuntimeException | Error x) {
+            b.close();
+            throw x;
+        }
     }
 
     /**

@@ -165,6 +165,12 @@ class CudaBackendParityTest {
             try (Volume x = cuda.crop(img, box); Volume y = cpu.crop(img, box)) {
                 assertThat(x.type()).isEqualTo(img.type());
                 assertThat(x.segment().mismatch(y.segment())).as("crop").isEqualTo(-1L);
+                if (centres.length > 0) { // sphere blocks cut from the kept copy on the device
+                    double[] want = cpu.sphereMeans(img, centres, 6.2035), got = cuda.sphereMeans(img, centres, 6.2035);
+                    for (int i = 0; i < centres.length; i++) {
+                        assertThat(Double.compare(got[i], want[i])).as("kept sphere mean at %d", centres[i]).isZero();
+                    }
+                }
             } finally {
                 cuda.release(img);
             }

@@ -231,6 +231,21 @@ class CudaBackendTest {
         assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
     }
 
+    /** A kept image's sphere block is cut on the device: only the centres and the chord table cross the bus. */
+    @Test
+    void sphereMeansOfAKeptImageCutTheBlockOnTheDevice() {
+        cuda.keep(image, "kept");
+        long[] centres = {image.extent().index(8, 6, 4), image.extent().index(9, 6, 4)};
+        cuda.sphereMeans(image, centres, 1.0);
+        // The image once (int16, converted on the device) into the cache, then the centres and 3 chords of 4 ints.
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * image.voxelCount() + 8 * 2 + 4 * 4 * 3);
+        cuda.sphereMeans(image, centres, 1.0);
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * image.voxelCount() + 2 * (8 * 2 + 4 * 4 * 3));
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_sphere_means");
+        assertThat(cuda.metrics().cacheHits()).isEqualTo(1);
+        cuda.release(image);
+    }
+
     /** A request's events get the device time of each operation and every operation that ran on the CPU instead. */
     @Test
     void boundEventsRecordDeviceTimesAndFallbacks() {
