@@ -196,9 +196,9 @@ __device__ __forceinline__ int hf_off(int px, int py, int dx, int dy, int dz) { 
 
 // GLCM (3.6): for ROI voxel p and its neighbour p + off in the ROI, counts (a, b) and (b, a); m is ng x ng
 // uint64. With use_shared, each block counts into ng * ng uint32 in shared memory first (the launcher sets
-// it when they fit), then adds its counts to m once per cell.
-extern "C" __global__ void hf_glcm(const int *__restrict__ lv, long long n, int off, int ng, int use_shared,
-                                   unsigned long long *__restrict__ m) {
+// it when they fit, and then launches few blocks, since each adds its ng * ng counters to m once).
+__device__ __forceinline__ void glcm_counts(const int *__restrict__ lv, long long n, int off, int ng, int use_shared,
+                                            unsigned long long *__restrict__ m) {
     extern __shared__ unsigned int s_m[];
     int cells = ng * ng;
     if (use_shared) {
@@ -227,10 +227,21 @@ extern "C" __global__ void hf_glcm(const int *__restrict__ lv, long long n, int 
     }
 }
 
+extern "C" __global__ void hf_glcm(const int *__restrict__ lv, long long n, int off, int ng, int use_shared,
+                                   unsigned long long *__restrict__ m) {
+    glcm_counts(lv, n, off, ng, use_shared, m);
+}
+
+// Several directions in one launch: blockIdx.y picks the direction (offs[y]) and its matrix, m + y * ng * ng.
+extern "C" __global__ void hf_glcm_dirs(const int *__restrict__ lv, long long n, const int *__restrict__ offs, int ng,
+                                        int use_shared, unsigned long long *__restrict__ m) {
+    glcm_counts(lv, n, offs[blockIdx.y], ng, use_shared, m + (long long) blockIdx.y * ng * ng);
+}
+
 // GLRLM (3.7): a run starts at ROI voxel p when p - off has another level; its thread walks the run and
 // counts (a, length) in m (ng x max_run uint64).
-extern "C" __global__ void hf_glrlm(const int *__restrict__ lv, long long n, int off, int max_run,
-                                    unsigned long long *__restrict__ m) {
+__device__ __forceinline__ void glrlm_counts(const int *__restrict__ lv, long long n, int off, int max_run,
+                                             unsigned long long *__restrict__ m) {
     GRID_STRIDE(p, n) {
         int a = lv[p];
         if (a == 0 || lv[p - off] == a) continue;
@@ -238,6 +249,17 @@ extern "C" __global__ void hf_glrlm(const int *__restrict__ lv, long long n, int
         for (long long q = p + off; lv[q] == a; q += off) len++;
         atomicAdd(&m[(long long) (a - 1) * max_run + (len - 1)], 1ull);
     }
+}
+
+extern "C" __global__ void hf_glrlm(const int *__restrict__ lv, long long n, int off, int max_run,
+                                    unsigned long long *__restrict__ m) {
+    glrlm_counts(lv, n, off, max_run, m);
+}
+
+// Several directions in one launch: blockIdx.y picks the direction and its matrix, m + y * cells (cells = ng * max_run).
+extern "C" __global__ void hf_glrlm_dirs(const int *__restrict__ lv, long long n, const int *__restrict__ offs, int max_run,
+                                         long long cells, unsigned long long *__restrict__ m) {
+    glrlm_counts(lv, n, offs[blockIdx.y], max_run, m + blockIdx.y * cells);
 }
 
 // NGTDM (3.10) as integer counts: for ROI voxel p of level a whose w neighbours in the ROI (26 in 3D, 8 in a

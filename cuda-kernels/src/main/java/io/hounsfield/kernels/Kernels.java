@@ -50,6 +50,8 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_histogram", "plip"),
             Map.entry("hf_glcm", "pliiip"),
             Map.entry("hf_glrlm", "pliip"),
+            Map.entry("hf_glcm_dirs", "plpiip"),
+            Map.entry("hf_glrlm_dirs", "plpilp"),
             Map.entry("hf_ngtdm", "pliiip"),
             Map.entry("hf_ngldm", "pliiiiip"),
             Map.entry("hf_zone_init", "plp"),
@@ -309,7 +311,48 @@ public final class Kernels implements AutoCloseable {
         levels(ng);
         need(m, 8L * ng * ng, "co-occurrence matrix");
         boolean shared = (long) ng * ng <= MAX_SHARED_GLCM_CELLS;
-        launch("hf_glcm", grid(n), shared ? 4 * ng * ng : 0, levels, n, off, ng, shared ? 1 : 0, m);
+        launch("hf_glcm", shared ? sharedGrid(n, 1) : grid(n), shared ? 4 * ng * ng : 0, levels, n, off, ng, shared ? 1 : 0, m);
+    }
+
+    /** Blocks that count in shared memory: each adds all its counters once, so few blocks per direction, many voxels each. */
+    private static Dim3 sharedGrid(long n, int directions) {
+        return Dim3.cover(Math.min(n, (long) BLOCK * Math.max(8, REDUCE_BLOCKS / directions)), BLOCK);
+    }
+
+    /**
+     * {@link #glcm} for each of {@code ndirs} offsets (a device array of ints) in one launch: matrix d at
+     * {@code m + d·ng²} (ndirs × ng × ng uint64; zero it first).
+     */
+    public void glcmDirections(DeviceBuffer levels, int px, int py, int pz, DeviceBuffer offsets, int ndirs, int ng, DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        directions(offsets, ndirs);
+        need(m, 8L * ndirs * ng * ng, "co-occurrence matrices");
+        boolean shared = (long) ng * ng <= MAX_SHARED_GLCM_CELLS;
+        Dim3 g = shared ? sharedGrid(n, ndirs) : grid(n);
+        context.launch(module.function("hf_glcm_dirs"), new Dim3(g.x(), ndirs, 1), Dim3.of(BLOCK), shared ? 4 * ng * ng : 0,
+                checked("hf_glcm_dirs", levels, n, offsets, ng, shared ? 1 : 0, m));
+    }
+
+    /** {@link #glrlm} for each of {@code ndirs} offsets in one launch: matrix d at {@code m + d·ng·maxRun}. */
+    public void glrlmDirections(DeviceBuffer levels, int px, int py, int pz, DeviceBuffer offsets, int ndirs, int ng, int maxRun, DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        directions(offsets, ndirs);
+        if (maxRun < Math.max(px, Math.max(py, pz)) - 2) {
+            throw new IllegalArgumentException("maxRun " + maxRun + " is shorter than the slab's longest line");
+        }
+        long cells = (long) ng * maxRun;
+        need(m, 8L * ndirs * cells, "run-length matrices");
+        context.launch(module.function("hf_glrlm_dirs"), new Dim3(grid(n).x(), ndirs, 1), Dim3.of(BLOCK), 0,
+                checked("hf_glrlm_dirs", levels, n, offsets, maxRun, cells, m));
+    }
+
+    private static void directions(DeviceBuffer offsets, int ndirs) {
+        if (ndirs < 1 || ndirs > 65_535) {
+            throw new IllegalArgumentException("directions must be 1..65535, got " + ndirs);
+        }
+        need(offsets, 4L * ndirs, "direction offsets");
     }
 
     /** Adds (level, run length) counts along offset {@code off} to {@code m} (ng × maxRun uint64; zero it first). */

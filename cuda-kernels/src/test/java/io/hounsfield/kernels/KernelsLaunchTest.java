@@ -256,6 +256,36 @@ class KernelsLaunchTest {
     }
 
     @Test
+    void batchedDirectionsLaunchOneRowOfBlocksPerDirection() {
+        FakeCuda.setParamCount(6);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            // A 10 x 10 x 8 padded slab, 13 offsets, 13 matrices of 8 x 8 (6656 bytes of 64 KiB).
+            k.glcmDirections((DeviceBuffer) o[2], 10, 10, 8, (DeviceBuffer) o[3], 13, 8, (DeviceBuffer) o[4]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glcm_dirs");
+        assertThat(FakeCuda.lastDim(1)).isEqualTo(13);
+        assertThat(FakeCuda.lastDim(6)).isEqualTo(4 * 8 * 8);
+        assertThat(FakeCuda.lastParam(4)).isEqualTo(1L);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            k.glrlmDirections((DeviceBuffer) o[2], 10, 10, 8, (DeviceBuffer) o[3], 4, 8, 10, (DeviceBuffer) o[4]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glrlm_dirs");
+        assertThat(FakeCuda.lastDim(1)).isEqualTo(4);
+        assertThat(FakeCuda.lastParam(4)).as("cells per matrix").isEqualTo(80L);
+        FakeCuda.setParamCount(0);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer small = (DeviceBuffer) o[3], big = (DeviceBuffer) o[4];
+            assertThatThrownBy(() -> k.glcmDirections(small, 10, 10, 8, small, 0, 8, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("directions");
+            assertThatThrownBy(() -> k.glcmDirections(small, 10, 10, 8, small, 13, 30, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("co-occurrence matrices");
+        });
+    }
+
+    @Test
     void everyKernelOfTheFatbinResolves() {
         with(o -> {
             CudaContext c = (CudaContext) o[0];

@@ -132,6 +132,24 @@ public interface ComputeBackend {
         return TextureMatrices.cooccurrence(grid, d, z0, z1);
     }
 
+    /** {@link #cooccurrence} for each direction of {@code dirs}, in order (a backend may build them in one pass). */
+    default long[][] cooccurrences(LevelGrid grid, int[][] dirs, int z0, int z1) {
+        long[][] out = new long[dirs.length][];
+        for (int i = 0; i < dirs.length; i++) {
+            out[i] = cooccurrence(grid, dirs[i], z0, z1);
+        }
+        return out;
+    }
+
+    /** {@link #runLengths} for each direction of {@code dirs}, in order. */
+    default SparseCounts[] runLengths(LevelGrid grid, int[][] dirs, int z0, int z1) {
+        SparseCounts[] out = new SparseCounts[dirs.length];
+        for (int i = 0; i < dirs.length; i++) {
+            out[i] = runLengths(grid, dirs[i], z0, z1);
+        }
+        return out;
+    }
+
     /** (level, run length) counts along {@code d}. */
     default SparseCounts runLengths(LevelGrid grid, int[] d, int z0, int z1) {
         return TextureMatrices.runLengths(grid, d, z0, z1);

@@ -526,6 +526,60 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
+    /** Every direction in one launch over the slab (one kernel, one download). */
+    @Override
+    public long[][] cooccurrences(LevelGrid grid, int[][] dirs, int z0, int z1) {
+        slices(grid, z0, z1);
+        if (dirs.length == 0) {
+            return new long[0][];
+        }
+        int ng = grid.ng();
+        return onDevice("cooccurrence", () -> cpu.cooccurrences(grid, dirs, z0, z1), c -> {
+            TextureMatrices.Slab h = slab(c, grid, z0, z1);
+            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)))) {
+                long cells = (long) ng * ng;
+                long[] all = counts(c, dirs.length * cells, m -> kernels.glcmDirections(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, ng, m));
+                long[][] out = new long[dirs.length][];
+                for (int i = 0; i < dirs.length; i++) {
+                    out[i] = java.util.Arrays.copyOfRange(all, Math.toIntExact(i * cells), Math.toIntExact((i + 1) * cells));
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Every direction in one launch over the slab (one kernel, one download). */
+    @Override
+    public SparseCounts[] runLengths(LevelGrid grid, int[][] dirs, int z0, int z1) {
+        slices(grid, z0, z1);
+        if (dirs.length == 0) {
+            return new SparseCounts[0];
+        }
+        int ng = grid.ng(), maxRun = TextureMatrices.maxRun(grid, z0, z1);
+        return onDevice("runLengths", () -> cpu.runLengths(grid, dirs, z0, z1), c -> {
+            TextureMatrices.Slab h = slab(c, grid, z0, z1);
+            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)))) {
+                long cells = (long) ng * maxRun;
+                long[] all = counts(c, dirs.length * cells,
+                        m -> kernels.glrlmDirections(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, ng, maxRun, m));
+                SparseCounts[] out = new SparseCounts[dirs.length];
+                for (int i = 0; i < dirs.length; i++) {
+                    long[] one = java.util.Arrays.copyOfRange(all, Math.toIntExact(i * cells), Math.toIntExact((i + 1) * cells));
+                    out[i] = SparseCounts.ofDense(one, ng, maxRun, h.voxels());
+                }
+                return out;
+            }
+        });
+    }
+
+    private static int[] offsets(TextureMatrices.Slab h, int[][] dirs) {
+        int[] o = new int[dirs.length];
+        for (int i = 0; i < dirs.length; i++) {
+            o[i] = h.offset(dirs[i]);
+        }
+        return o;
+    }
+
     @Override
     public SparseCounts runLengths(LevelGrid grid, int[] d, int z0, int z1) {
         slices(grid, z0, z1);

@@ -246,6 +246,28 @@ class CudaBackendTest {
         cuda.release(image);
     }
 
+    /** All 13 GLCM (and GLRLM) directions are one device operation: one slab upload, one launch, one download. */
+    @Test
+    void allDirectionsOfAMatrixAreOneDeviceOperation() {
+        var g = grid(12, 10, 6, 7, 3);
+        long[][] m = cuda.cooccurrences(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_3D, 0, 6);
+        assertThat(m).hasNumberOfRows(13);
+        assertThat(m[12]).hasSize(7 * 7);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glcm_dirs");
+        assertThat(FakeCuda.lastDim(1)).as("grid y: one row of blocks per direction").isEqualTo(13);
+        assertThat(cuda.runLengths(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_2D, 2, 3)).hasSize(4);
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glrlm_dirs");
+        assertThat(FakeCuda.lastDim(1)).isEqualTo(4);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(2);
+        // Out of memory: the CPU's matrices, direction by direction.
+        FakeCuda.setMemoryLimit(1000);
+        long[][] onCpu = cuda.cooccurrences(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_3D, 0, 6);
+        FakeCuda.setMemoryLimit(1L << 30);
+        for (int i = 0; i < 13; i++) {
+            assertThat(onCpu[i]).containsExactly(cpu.cooccurrence(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_3D[i], 0, 6));
+        }
+    }
+
     /** A request's events get the device time of each operation and every operation that ran on the CPU instead. */
     @Test
     void boundEventsRecordDeviceTimesAndFallbacks() {

@@ -130,6 +130,15 @@ class CudaTextureParityTest {
                 assertThat(cuda.cooccurrence(g, d, z[0], z[1])).as(at + "GLCM again " + dir).containsExactly(glcm);
                 same(at + "GLRLM " + dir, cuda.runLengths(g, d, z[0], z[1]), TextureMatrices.runLengths(g, d, z[0], z[1]));
             }
+            // All directions in one launch: the same matrices.
+            int[][] dirs = threeD ? TextureMatrices.DIRECTIONS_3D : TextureMatrices.DIRECTIONS_2D;
+            long[][] glcms = cuda.cooccurrences(g, dirs, z[0], z[1]);
+            SparseCounts[] runs = cuda.runLengths(g, dirs, z[0], z[1]);
+            for (int i = 0; i < dirs.length; i++) {
+                String dir = java.util.Arrays.toString(dirs[i]);
+                assertThat(glcms[i]).as(at + "GLCM, batched, " + dir).containsExactly(TextureMatrices.cooccurrence(g, dirs[i], z[0], z[1]));
+                same(at + "GLRLM, batched, " + dir, runs[i], TextureMatrices.runLengths(g, dirs[i], z[0], z[1]));
+            }
             assertThat(cuda.toneDifferenceCounts(g, z[0], z[1], threeD)).as(at + "NGTDM")
                     .containsExactly(TextureMatrices.toneDifferenceCounts(g, z[0], z[1], threeD));
             for (int alpha : new int[] {0, 1}) {

@@ -87,11 +87,11 @@ public final class Texture {
         }
         if (families.contains(GLCM)) {
             directionalFamily(out, GLCM, Glcm.FEATURES, directional(aggregations), slices, g,
-                    (d, z) -> b.cooccurrence(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1), Texture::sumDense, m -> Glcm.features(m, g.ng()));
+                    (d, z) -> List.of(b.cooccurrences(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1)), Texture::sumDense, m -> Glcm.features(m, g.ng()));
         }
         if (families.contains(GLRLM)) {
             directionalFamily(out, GLRLM, GLRLM_FEATURES, directional(aggregations), slices, g,
-                    (d, z) -> b.runLengths(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1), SparseCounts::merge, m -> RunLike.features(m, false));
+                    (d, z) -> List.of(b.runLengths(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1)), SparseCounts::merge, m -> RunLike.features(m, false));
         }
         Set<String> nd = nonDirectional(aggregations);
         if (families.contains(GLSZM)) {
@@ -115,8 +115,8 @@ public final class Texture {
 
     @FunctionalInterface
     private interface DirectionalBuilder<M> {
-        /** The matrix for direction d on slice z (z ≥ 0), or on the whole grid (z = −1). */
-        M build(int[] d, int z);
+        /** The matrices for directions {@code dirs}, in order, on slice z (z ≥ 0) or on the whole grid (z = −1). */
+        List<M> build(int[][] dirs, int z);
     }
 
     @FunctionalInterface
@@ -132,18 +132,12 @@ public final class Texture {
         List<List<M>> perSlice = new ArrayList<>();
         if (any2d) {
             for (int z : slices) {
-                List<M> row = new ArrayList<>();
-                for (int[] d : TextureMatrices.DIRECTIONS_2D) {
-                    row.add(builder.build(d, z));
-                }
-                perSlice.add(row);
+                perSlice.add(builder.build(TextureMatrices.DIRECTIONS_2D, z));
             }
         }
         List<M> volume = new ArrayList<>();
         if (asked.stream().anyMatch(a -> a.startsWith("3D"))) {
-            for (int[] d : TextureMatrices.DIRECTIONS_3D) {
-                volume.add(builder.build(d, -1));
-            }
+            volume.addAll(builder.build(TextureMatrices.DIRECTIONS_3D, -1));
         }
         for (String a : asked) {
             List<double[]> values = new ArrayList<>();
