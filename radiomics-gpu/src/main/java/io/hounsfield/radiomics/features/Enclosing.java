@@ -152,29 +152,49 @@ final class Enclosing {
     }
 
     /**
-     * Semi-axes (descending) of the minimum-volume enclosing ellipsoid by Khachiyan's algorithm (as in
-     * Todd and Yıldırım's presentation), iterated until the weights move by less than {@code tol}.
+     * Semi-axes (descending) of the minimum-volume enclosing ellipsoid: Khachiyan's algorithm with Todd and
+     * Yıldırım's away steps (Todd &amp; Yıldırım 2007, "On Khachiyan's algorithm for the computation of
+     * minimum-volume enclosing ellipsoids"), which converges linearly where plain Khachiyan crawls. Stops when
+     * every point lies within the (1 + tol)-scaled ellipsoid of the current weights and every weighted point
+     * within tol of its surface (ε₊, ε₋ ≤ tol), or after {@code maxIterations}. The points are centred first:
+     * the axes do not move with the points, and X = Σ u q qᵀ stays well conditioned far from the origin.
      */
     static double[] mvee(double[] p, double tol, int maxIterations) {
         int n = p.length / 3;
+        double[] mean = new double[3];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 3; k++) {
+                mean[k] += p[3 * i + k];
+            }
+        }
+        for (int k = 0; k < 3; k++) {
+            mean[k] /= n;
+        }
+        double[] q = new double[3 * n];
+        for (int i = 0; i < n; i++) {
+            for (int k = 0; k < 3; k++) {
+                q[3 * i + k] = p[3 * i + k] - mean[k];
+            }
+        }
         double[] u = new double[n];
         Arrays.fill(u, 1.0 / n);
-        // X = Σ u_i q_i q_iᵀ with q_i = (p_i, 1); each step is a rank-one change, so X is updated, not rebuilt.
+        // X = Σ u_i q_i q_iᵀ with q_i = (p_i − p̄, 1); each step is a rank-one change, so X is updated, not rebuilt.
         double[][] x = new double[4][4];
         for (int i = 0; i < n; i++) {
-            double[] qi = {p[3 * i], p[3 * i + 1], p[3 * i + 2], 1};
+            double[] qi = {q[3 * i], q[3 * i + 1], q[3 * i + 2], 1};
             for (int r = 0; r < 4; r++) {
                 for (int c = 0; c < 4; c++) {
                     x[r][c] += u[i] * qi[r] * qi[c];
                 }
             }
         }
+        final double d1 = 4; // dimension + 1
         for (int it = 0; it < maxIterations; it++) {
             double[][] xi = invert4(x);
-            int j = 0;
-            double mj = -1;
+            int j = 0, k = -1;
+            double mj = Double.NEGATIVE_INFINITY, mk = Double.POSITIVE_INFINITY;
             for (int i = 0; i < n; i++) {
-                double q0 = p[3 * i], q1 = p[3 * i + 1], q2 = p[3 * i + 2];
+                double q0 = q[3 * i], q1 = q[3 * i + 1], q2 = q[3 * i + 2];
                 double m = 0;
                 for (int r = 0; r < 4; r++) {
                     double qr = r == 0 ? q0 : r == 1 ? q1 : r == 2 ? q2 : 1;
@@ -184,39 +204,47 @@ final class Enclosing {
                     mj = m;
                     j = i;
                 }
-            }
-            double step = (mj - 4) / (4 * (mj - 1));
-            double[] qj = {p[3 * j], p[3 * j + 1], p[3 * j + 2], 1};
-            for (int r = 0; r < 4; r++) {
-                for (int c = 0; c < 4; c++) {
-                    x[r][c] = (1 - step) * x[r][c] + step * qj[r] * qj[c];
+                if (u[i] > 0 && m < mk) {
+                    mk = m;
+                    k = i;
                 }
             }
-            // |Δu|² = step²·(|u|² − 2u_j + 1), without touching every weight twice.
-            double norm2 = 0;
-            for (double w : u) {
-                norm2 += w * w;
-            }
-            double change = step * Math.sqrt(Math.max(0, norm2 - 2 * u[j] + 1));
-            for (int i = 0; i < n; i++) {
-                u[i] *= 1 - step;
-            }
-            u[j] += step;
-            if (change < tol) {
+            double epsPlus = mj / d1 - 1, epsMinus = k < 0 ? 0 : 1 - mk / d1;
+            if (Math.max(epsPlus, epsMinus) <= tol) {
                 break;
             }
+            int at;
+            double grow; // X ← (1 − grow)·X + grow·q_at q_atᵀ, u ← (1 − grow)·u + grow·e_at
+            if (epsPlus > epsMinus) {
+                at = j;
+                grow = (mj - d1) / (d1 * (mj - 1));
+            } else {
+                // Away step: shrink the weight of the point deepest inside, at most to zero.
+                at = k;
+                grow = -Math.min((d1 - mk) / (d1 * (mk - 1)), u[k] / (1 - u[k]));
+            }
+            double[] qa = {q[3 * at], q[3 * at + 1], q[3 * at + 2], 1};
+            for (int r = 0; r < 4; r++) {
+                for (int c = 0; c < 4; c++) {
+                    x[r][c] = (1 - grow) * x[r][c] + grow * qa[r] * qa[c];
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                u[i] *= 1 - grow;
+            }
+            u[at] = Math.max(0, u[at] + grow);
         }
         double[] c = new double[3];
         for (int i = 0; i < n; i++) {
             for (int k = 0; k < 3; k++) {
-                c[k] += u[i] * p[3 * i + k];
+                c[k] += u[i] * q[3 * i + k];
             }
         }
         double[][] s = new double[3][3];
         for (int i = 0; i < n; i++) {
             for (int r = 0; r < 3; r++) {
                 for (int k = 0; k < 3; k++) {
-                    s[r][k] += u[i] * p[3 * i + r] * p[3 * i + k];
+                    s[r][k] += u[i] * q[3 * i + r] * q[3 * i + k];
                 }
             }
         }

@@ -101,7 +101,7 @@ public final class Morphology {
         Enclosing.Box ombb = Enclosing.orientedBox(hullPoints, hull.faceNormals());
         out.add(f("ZH1A", "Volume density (oriented minimum bounding box)", ombb == null ? Double.NaN : v / ombb.volume(), ""));
         out.add(f("IQYR", "Area density (oriented minimum bounding box)", ombb == null ? Double.NaN : a / ombb.area(), ""));
-        double[] mvee = hullPoints.length >= 12 ? Enclosing.mvee(hullPoints, 1e-6, 1000) : new double[] {Double.NaN, Double.NaN, Double.NaN};
+        double[] mvee = hullPoints.length >= 12 ? Enclosing.mvee(hullPoints, 1e-7, 2000) : new double[] {Double.NaN, Double.NaN, Double.NaN};
         out.add(f("SWZ1", "Volume density (minimum volume enclosing ellipsoid)", v / (4 * Math.PI / 3 * mvee[0] * mvee[1] * mvee[2]), ""));
         out.add(f("BRI8", "Area density (minimum volume enclosing ellipsoid)", a / ellipsoidArea(mvee[0], mvee[1], mvee[2]), ""));
         out.add(f("R3ER", "Volume density (convex hull)", v / hull.volume(), ""));

@@ -58,9 +58,35 @@ class EnclosingTest {
         }
         double[] p = rotated(pts, Mat3.rotation(new Vec3(2, -1, 1), 1.1), new Vec3(1, 2, 3));
         double[] axes = Enclosing.mvee(p, 1e-9, 100000);
-        assertThat(axes[0]).isCloseTo(9, within(0.05));
-        assertThat(axes[1]).isCloseTo(5, within(0.05));
-        assertThat(axes[2]).isCloseTo(3, within(0.05));
+        assertThat(axes[0]).isCloseTo(9, within(1e-6));
+        assertThat(axes[1]).isCloseTo(5, within(1e-6));
+        assertThat(axes[2]).isCloseTo(3, within(1e-6));
+        // As Morphology calls it: converged, and the same far from the origin and under rounding-sized moves.
+        double[] used = Enclosing.mvee(p, 1e-7, 2000);
+        double[] far = Enclosing.mvee(rotated(pts, Mat3.rotation(new Vec3(2, -1, 1), 1.1), new Vec3(-300, 250, 1200)), 1e-7, 2000);
+        double[] nudged = p.clone();
+        for (int i = 0; i < nudged.length; i++) {
+            nudged[i] *= 1 + 1e-15 * r.nextGaussian();
+        }
+        double[] moved = Enclosing.mvee(nudged, 1e-7, 2000);
+        for (int k = 0; k < 3; k++) {
+            assertThat(used[k]).isCloseTo(axes[k], within(1e-5));
+            assertThat(far[k]).isCloseTo(used[k], within(1e-6 * used[k]));
+            assertThat(moved[k]).isCloseTo(used[k], within(1e-6 * used[k]));
+        }
+    }
+
+    /** The box's circumscribed ellipsoid, √3 × its half-edges, encloses its corners with least volume. */
+    @Test
+    void theCornersOfABoxGiveItsCircumscribedEllipsoid() {
+        double[] pts = new double[24];
+        for (int i = 0; i < 8; i++) {
+            pts[3 * i] = (i & 1) == 0 ? -4 : 4;
+            pts[3 * i + 1] = (i >> 1 & 1) == 0 ? -2 : 2;
+            pts[3 * i + 2] = (i >> 2 & 1) == 0 ? -1 : 1;
+        }
+        double[] axes = Enclosing.mvee(rotated(pts, Mat3.rotation(new Vec3(1, 1, 0), 0.5), new Vec3(40, 50, 60)), 1e-10, 10000);
+        assertThat(axes).containsExactly(new double[] {4 * Math.sqrt(3), 2 * Math.sqrt(3), Math.sqrt(3)}, within(1e-6));
     }
 
     @Test
