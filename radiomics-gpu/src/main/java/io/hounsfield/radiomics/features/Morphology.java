@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
  * {@value #AUTOCORRELATION_EXACT_LIMIT} and a fixed-seed random subset of that size beyond (an
  * estimate, as IBSI permits for large ROIs). The oriented minimum bounding box is searched among boxes
  * flush with a hull face ({@link Enclosing#orientedBox}); the minimum-volume enclosing ellipsoid comes
- * from Khachiyan's algorithm on the hull vertices. IBSI gives no reference values for these four.
+ * from Khachiyan's algorithm with away steps on the hull vertices ({@link Enclosing#mvee}). IBSI gives no reference values for these four.
  */
 public final class Morphology {
 
