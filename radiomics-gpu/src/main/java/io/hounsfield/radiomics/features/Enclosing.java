@@ -189,29 +189,35 @@ final class Enclosing {
             }
         }
         final double d1 = 4; // dimension + 1
+        // m_i = q_iᵀ X⁻¹ q_i for every point, kept up to date by Sherman–Morrison after each rank-one step
+        // (O(n) a step), and recomputed from X every REFRESH steps and before stopping, so rounding cannot drift.
+        double[][] xi = invert4(x);
+        double[] m = new double[n];
+        boolean exact = true;
+        recompute(q, xi, m);
         for (int it = 0; it < maxIterations; it++) {
-            double[][] xi = invert4(x);
             int j = 0, k = -1;
             double mj = Double.NEGATIVE_INFINITY, mk = Double.POSITIVE_INFINITY;
             for (int i = 0; i < n; i++) {
-                double q0 = q[3 * i], q1 = q[3 * i + 1], q2 = q[3 * i + 2];
-                double m = 0;
-                for (int r = 0; r < 4; r++) {
-                    double qr = r == 0 ? q0 : r == 1 ? q1 : r == 2 ? q2 : 1;
-                    m += qr * (xi[r][0] * q0 + xi[r][1] * q1 + xi[r][2] * q2 + xi[r][3]);
-                }
-                if (m > mj) {
-                    mj = m;
+                if (m[i] > mj) {
+                    mj = m[i];
                     j = i;
                 }
-                if (u[i] > 0 && m < mk) {
-                    mk = m;
+                if (u[i] > 0 && m[i] < mk) {
+                    mk = m[i];
                     k = i;
                 }
             }
             double epsPlus = mj / d1 - 1, epsMinus = k < 0 ? 0 : 1 - mk / d1;
             if (Math.max(epsPlus, epsMinus) <= tol) {
-                break;
+                if (exact) {
+                    break;
+                }
+                xi = invert4(x); // confirm with exact values
+                recompute(q, xi, m);
+                exact = true;
+                it--;
+                continue;
             }
             int at;
             double grow; // X ← (1 − grow)·X + grow·q_at q_atᵀ, u ← (1 − grow)·u + grow·e_at
@@ -233,6 +239,28 @@ final class Enclosing {
                 u[i] *= 1 - grow;
             }
             u[at] = Math.max(0, u[at] + grow);
+            if ((it + 1) % REFRESH == 0) {
+                xi = invert4(x);
+                recompute(q, xi, m);
+                exact = true;
+                continue;
+            }
+            // X'⁻¹ = X⁻¹/(1 − g) − g·v vᵀ / ((1 − g)((1 − g) + g·m_a)), v = X⁻¹ q_a; so m_i' likewise with (q_i · v)².
+            double ma = m[at], keep = 1 - grow, denom = keep * (keep + grow * ma);
+            double[] v = new double[4];
+            for (int r = 0; r < 4; r++) {
+                v[r] = xi[r][0] * qa[0] + xi[r][1] * qa[1] + xi[r][2] * qa[2] + xi[r][3];
+            }
+            for (int r = 0; r < 4; r++) {
+                for (int c = 0; c < 4; c++) {
+                    xi[r][c] = xi[r][c] / keep - grow * v[r] * v[c] / denom;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                double g = q[3 * i] * v[0] + q[3 * i + 1] * v[1] + q[3 * i + 2] * v[2] + v[3];
+                m[i] = m[i] / keep - grow * g * g / denom;
+            }
+            exact = false;
         }
         double[] c = new double[3];
         for (int i = 0; i < n; i++) {
@@ -256,6 +284,22 @@ final class Enclosing {
         // A = (1/d) S⁻¹: semi-axes are 1/√(eigenvalues of A) = √(d · eigenvalues of S).
         double[] e = Eigen.symmetric3(s);
         return new double[] {Math.sqrt(3 * e[0]), Math.sqrt(3 * e[1]), Math.sqrt(3 * Math.max(0, e[2]))};
+    }
+
+    /** Steps between exact recomputations of X⁻¹ and every m_i. */
+    private static final int REFRESH = 64;
+
+    /** m_i = q_iᵀ X⁻¹ q_i with q_i = (point i, 1). */
+    private static void recompute(double[] q, double[][] xi, double[] m) {
+        for (int i = 0; i < m.length; i++) {
+            double q0 = q[3 * i], q1 = q[3 * i + 1], q2 = q[3 * i + 2];
+            double s = 0;
+            for (int r = 0; r < 4; r++) {
+                double qr = r == 0 ? q0 : r == 1 ? q1 : r == 2 ? q2 : 1;
+                s += qr * (xi[r][0] * q0 + xi[r][1] * q1 + xi[r][2] * q2 + xi[r][3]);
+            }
+            m[i] = s;
+        }
     }
 
     private static double[][] invert4(double[][] a) {
