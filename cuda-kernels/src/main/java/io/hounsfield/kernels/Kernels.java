@@ -399,6 +399,14 @@ public final class Kernels implements AutoCloseable {
         launch("hf_zone_flatten", grid(n), 0, n, labels, sizes);
     }
 
+    /** Counts each zone's voxels into {@code sizes} (n uint32, zero it first) from labels {@link #zones} made before. */
+    public void zoneSizes(long n, DeviceBuffer labels, DeviceBuffer sizes) {
+        positive(n);
+        need(labels, 4 * n, "zone labels");
+        need(sizes, 4 * n, "zone sizes");
+        launch("hf_zone_flatten", grid(n), 0, n, labels, sizes);
+    }
+
     /** Marks the morphological mask's edge: {@code dist} = 1 at the edge, 0 outside, "infinite" inside. */
     public void edgeInit(DeviceBuffer morph, int px, int py, int pz, boolean threeD, DeviceBuffer dist) {
         long n = count(px, py, pz, "padded slab");

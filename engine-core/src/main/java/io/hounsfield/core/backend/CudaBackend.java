@@ -471,6 +471,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     private int slabZ0 = -1, slabZ1 = -1;
     private TextureMatrices.Slab slabHost;
     private DeviceBuffer slabLevels, slabMorph;
+    /** The slab's zone labels (GLSZM and GLDZM share them), for 3D (1) or in-slice (0) connectivity; −1: none. */
+    private DeviceBuffer slabZones;
+    private int slabZonesThreeD = -1;
 
     private TextureMatrices.Slab slab(CudaContext c, LevelGrid g, int z0, int z1) {
         if (slabGrid == g && slabZ0 == z0 && slabZ1 == z1 && slabLevels != null) {
@@ -488,6 +491,11 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     }
 
     private void freeSlab() {
+        if (slabZones != null) {
+            slabZones.close();
+        }
+        slabZones = null;
+        slabZonesThreeD = -1;
         if (slabLevels != null) {
             slabLevels.close();
         }
@@ -624,15 +632,28 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("distanceZones", () -> cpu.distanceZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, true));
     }
 
-    /** Zones labelled on the device; one key per zone (level, size or edge distance) comes back. */
+    /**
+     * Zones labelled on the device — once per slab and connectivity: GLSZM and GLDZM share the labels — and one
+     * key per zone (level, size or edge distance) comes back.
+     */
     private SparseCounts zoneCounts(CudaContext c, LevelGrid grid, int z0, int z1, boolean threeD, boolean distance) {
         TextureMatrices.Slab h = slab(c, grid, z0, z1);
         long n = (long) h.px() * h.py() * h.pz();
-        try (DeviceBuffer labels = c.allocate(4 * n); DeviceBuffer value = c.allocate(4 * n); DeviceBuffer count = c.allocate(8);
-             DeviceBuffer keys = c.allocate(8 * n)) {
+        int connectivity = threeD ? 1 : 0;
+        if (slabZones == null) {
+            slabZones = c.allocate(4 * n);
+        }
+        DeviceBuffer labels = slabZones;
+        try (DeviceBuffer value = c.allocate(4 * n); DeviceBuffer count = c.allocate(8); DeviceBuffer keys = c.allocate(8 * n)) {
             c.fill8(value, 0, value.byteSize(), (byte) 0);
             c.fill8(count, 0, count.byteSize(), (byte) 0);
-            kernels.zones(slabLevels, h.px(), h.py(), h.pz(), threeD, labels, value);
+            if (slabZonesThreeD == connectivity) {
+                kernels.zoneSizes(n, labels, value); // labelled before: only the sizes
+            } else {
+                slabZonesThreeD = -1;
+                kernels.zones(slabLevels, h.px(), h.py(), h.pz(), threeD, labels, value);
+                slabZonesThreeD = connectivity;
+            }
             if (distance) {
                 try (DeviceBuffer dist = c.allocate(4 * n); DeviceBuffer changed = c.allocate(8)) {
                     kernels.edgeInit(slabMorph, h.px(), h.py(), h.pz(), threeD, dist);

@@ -268,6 +268,23 @@ class CudaBackendTest {
         }
     }
 
+    /** GLSZM and GLDZM share the slab's zone labels: one labelling per connectivity, sizes counted again. */
+    @Test
+    void zoneFamiliesShareTheSlabsLabels() {
+        var g = grid(12, 10, 6, 7, 3);
+        cuda.sizeZones(g, 0, 6, true);
+        cuda.distanceZones(g, 0, 6, true);
+        assertThat(FakeCuda.launches("hf_zone_merge")).isEqualTo(1);
+        assertThat(FakeCuda.launches("hf_zone_flatten")).isEqualTo(2);
+        cuda.sizeZones(g, 0, 6, false); // in-slice connectivity: labelled anew
+        assertThat(FakeCuda.launches("hf_zone_merge")).isEqualTo(2);
+        cuda.distanceZones(g, 0, 6, false);
+        assertThat(FakeCuda.launches("hf_zone_merge")).isEqualTo(2);
+        cuda.sizeZones(g, 2, 3, false); // another slab
+        assertThat(FakeCuda.launches("hf_zone_merge")).isEqualTo(3);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(5);
+    }
+
     /** A request's events get the device time of each operation and every operation that ran on the CPU instead. */
     @Test
     void boundEventsRecordDeviceTimesAndFallbacks() {

@@ -23,7 +23,7 @@ import java.nio.file.Path;
 public final class FakeCuda {
 
     private static String library;
-    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam;
+    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam, launches;
 
     private FakeCuda() {
     }
@@ -65,6 +65,7 @@ public final class FakeCuda {
             lastName = k.downcallHandle(l.find("fake_last_name").orElseThrow(), FunctionDescriptor.of(ValueLayout.ADDRESS));
             lastDim = k.downcallHandle(l.find("fake_last_dim").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             lastParam = k.downcallHandle(l.find("fake_last_param").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+            launches = k.downcallHandle(l.find("fake_launches").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
         }
         return library;
     }
@@ -121,6 +122,16 @@ public final class FakeCuda {
     public static long lastParam(int i) {
         long[] r = new long[1];
         invoke(() -> r[0] = (long) lastParam.invokeExact(i));
+        return r[0];
+    }
+
+    /** How many times kernel {@code name} was launched since the last {@link #reset}. */
+    public static int launches(String name) {
+        int[] r = new int[1];
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment s = a.allocateFrom(name);
+            invoke(() -> r[0] = (int) launches.invokeExact(s));
+        }
         return r[0];
     }
 

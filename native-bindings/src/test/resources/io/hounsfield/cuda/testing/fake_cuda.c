@@ -47,8 +47,29 @@ static struct block *find(CUdeviceptr p, size_t n) {
     return NULL;
 }
 
+/* Launches counted by kernel name (the first 64 names). */
+static char launch_names[64][64];
+static int launch_counts[64], launch_kinds;
+static void count_launch(const char *name) {
+    for (int i = 0; i < launch_kinds; i++) {
+        if (strcmp(launch_names[i], name) == 0) { launch_counts[i]++; return; }
+    }
+    if (launch_kinds < 64) {
+        strncpy(launch_names[launch_kinds], name, 63);
+        launch_names[launch_kinds][63] = 0;
+        launch_counts[launch_kinds++] = 1;
+    }
+}
+
 /* ---- test controls ---- */
+int fake_launches(const char *name) {
+    for (int i = 0; i < launch_kinds; i++) {
+        if (strcmp(launch_names[i], name) == 0) return launch_counts[i];
+    }
+    return 0;
+}
 void fake_reset(void) {
+    launch_kinds = 0;
     while (blocks) { struct block *n = blocks->next; free(blocks->p); free(blocks); blocks = n; }
     allocated = 0; sticky = 0; has_ctx = 0; retained = 0; param_count = 0; fail_launches = 0;
     last_name[0] = 0; memset(last_dims, 0, sizeof last_dims); memset(last_params, 0, sizeof last_params);
@@ -177,6 +198,7 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
     NEED_CTX;
     if (!f || !params) return INVALID_VALUE;
     strncpy(last_name, (const char *) f, sizeof last_name - 1);
+    count_launch(last_name);
     unsigned d[7] = {gx, gy, gz, bx, by, bz, shared};
     memcpy(last_dims, d, sizeof d);
     for (int i = 0; i < param_count; i++) memcpy(&last_params[i], params[i], 8);
