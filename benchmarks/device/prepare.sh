@@ -26,6 +26,7 @@ for j in benchmarks/target/lib/*.jar; do
   esac
 done
 cp engine-core/target/engine-core-*-tests.jar native-bindings/target/native-bindings-*-tests.jar radiomics-gpu/target/radiomics-gpu-*-tests.jar \
+  cuda-kernels/target/cuda-kernels-*-tests.jar \
   "$pack/test/"
 # Test libraries at the versions the build uses (the parent POM's properties).
 prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" pom.xml | head -n 1; }

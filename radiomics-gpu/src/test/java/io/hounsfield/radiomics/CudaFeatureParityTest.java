@@ -5,8 +5,6 @@ import io.hounsfield.core.ProgressListener;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.backend.CpuBackend;
 import io.hounsfield.core.backend.CudaBackend;
-import io.hounsfield.cuda.CudaDriver;
-import io.hounsfield.kernels.KernelImage;
 import io.hounsfield.testvolumes.CtBody;
 import io.hounsfield.testvolumes.IbsiDigitalPhantom;
 import io.hounsfield.testvolumes.Phantom;
@@ -22,13 +20,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Every feature of every family and aggregation through the CUDA backend equals the CPU backend's bit for
  * bit (no resampling: the texture matrices are integer counts and the formulas are shared Java), on the
  * IBSI digital phantom and on the lesion and liver of a CT-like phantom. Runs only where a CUDA device and
- * the kernels are present (the device harness, benchmarks/device/).
+ * the kernels are present (the device harness, benchmarks/device/), else on the emulated kernels
+ * ({@code ParityBackends}).
  */
-@EnabledIf(value = "gpu", disabledReason = "needs a CUDA device and kernels built by nvcc (see benchmarks/device/)")
+@EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
 class CudaFeatureParityTest {
 
-    static boolean gpu() {
-        return CudaDriver.status().available() && KernelImage.isBuilt();
+    static boolean available() {
+        return io.hounsfield.core.backend.ParityBackends.available();
     }
 
     private static void same(Volume image, Mask mask, RadiomicsSettings s, CudaBackend cuda) {
@@ -46,7 +45,7 @@ class CudaFeatureParityTest {
 
     @Test
     void everyFeatureOnTheGpuEqualsTheCpusBitForBit() {
-        try (CudaBackend cuda = CudaBackend.open(CudaDriver.library(), 0, CpuBackend.sequential(), CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+        try (CudaBackend cuda = io.hounsfield.core.backend.ParityBackends.open(CpuBackend.sequential());
              IbsiDigitalPhantom p = IbsiDigitalPhantom.load();
              Phantom ct = Phantoms.ctBody(CtBody.small(), ProgressListener.NONE)) {
             // Every family and every aggregation (the 2D and 2.5D ones build a matrix per slice), no resampling.

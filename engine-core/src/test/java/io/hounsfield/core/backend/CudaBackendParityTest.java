@@ -6,8 +6,6 @@ import io.hounsfield.core.Mask;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.Volume;
 import io.hounsfield.core.VoxelType;
-import io.hounsfield.cuda.CudaDriver;
-import io.hounsfield.kernels.KernelImage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -26,11 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * promises: integers exactly; float sums of integer images exactly, of float images within 1e-9
  * relative; resampled floats within 1e-6 relative (nearest: exactly).
  */
-@EnabledIf(value = "gpu", disabledReason = "needs a CUDA device and kernels built by nvcc (see benchmarks/device/)")
+@EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
 class CudaBackendParityTest {
 
-    static boolean gpu() {
-        return CudaDriver.status().available() && KernelImage.isBuilt();
+    static boolean available() {
+        return ParityBackends.available();
     }
 
     private static CpuBackend cpu;
@@ -41,7 +39,8 @@ class CudaBackendParityTest {
     static void open() {
         System.out.println("CudaBackendParityTest seed " + SEED);
         cpu = CpuBackend.sequential();
-        cuda = CudaBackend.open(CudaDriver.library(), 0, cpu, CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+        cuda = ParityBackends.open(cpu);
+        System.out.println("CudaBackendParityTest on " + ParityBackends.where());
     }
 
     @AfterAll

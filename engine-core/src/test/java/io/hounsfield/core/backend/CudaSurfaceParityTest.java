@@ -6,8 +6,6 @@ import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Vec3;
 import io.hounsfield.core.mesh.SurfaceCounts;
-import io.hounsfield.cuda.CudaDriver;
-import io.hounsfield.kernels.KernelImage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -26,11 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ellipsoid — over the label's bounding box and over the whole grid. Each device result is computed twice
  * and must not change. Runs only where a CUDA device and the kernels are present (the device harness).
  */
-@EnabledIf(value = "gpu", disabledReason = "needs a CUDA device and kernels built by nvcc (see benchmarks/device/)")
+@EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
 class CudaSurfaceParityTest {
 
-    static boolean gpu() {
-        return CudaDriver.status().available() && KernelImage.isBuilt();
+    static boolean available() {
+        return ParityBackends.available();
     }
 
     private static CudaBackend cuda;
@@ -40,7 +38,8 @@ class CudaSurfaceParityTest {
     @BeforeAll
     static void open() {
         System.out.println("CudaSurfaceParityTest seed " + SEED);
-        cuda = CudaBackend.open(CudaDriver.library(), 0, CPU, CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+        cuda = ParityBackends.open(CPU);
+        System.out.println("CudaSurfaceParityTest on " + ParityBackends.where());
     }
 
     @AfterAll

@@ -3,8 +3,6 @@ package io.hounsfield.core.backend;
 import io.hounsfield.core.texture.LevelGrid;
 import io.hounsfield.core.texture.SparseCounts;
 import io.hounsfield.core.texture.TextureMatrices;
-import io.hounsfield.cuda.CudaDriver;
-import io.hounsfield.kernels.KernelImage;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.EnabledIf;
@@ -25,11 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * re-segmented intensity mask inside an ellipsoidal morphological mask. Each device matrix is built twice
  * and must not change. Runs only where a CUDA device and the kernels are present (the device harness).
  */
-@EnabledIf(value = "gpu", disabledReason = "needs a CUDA device and kernels built by nvcc (see benchmarks/device/)")
+@EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
 class CudaTextureParityTest {
 
-    static boolean gpu() {
-        return CudaDriver.status().available() && KernelImage.isBuilt();
+    static boolean available() {
+        return ParityBackends.available();
     }
 
     private static CudaBackend cuda;
@@ -38,7 +36,8 @@ class CudaTextureParityTest {
     @BeforeAll
     static void open() {
         System.out.println("CudaTextureParityTest seed " + SEED);
-        cuda = CudaBackend.open(CudaDriver.library(), 0, CpuBackend.sequential(), CudaBackend.DEFAULT_BUDGET_FRACTION, true);
+        cuda = ParityBackends.open(CpuBackend.sequential());
+        System.out.println("CudaTextureParityTest on " + ParityBackends.where());
     }
 
     @AfterAll

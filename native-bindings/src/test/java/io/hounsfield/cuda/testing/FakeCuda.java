@@ -23,7 +23,7 @@ import java.nio.file.Path;
 public final class FakeCuda {
 
     private static String library;
-    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam, launches;
+    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam, launches, emulator;
 
     private FakeCuda() {
     }
@@ -39,7 +39,7 @@ public final class FakeCuda {
                 try (var in = FakeCuda.class.getResourceAsStream("fake_cuda.c")) {
                     Files.write(src, in.readAllBytes());
                 }
-                Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-o", out.toString(), src.toString(), "-lpthread")
+                Process p = new ProcessBuilder("gcc", "-shared", "-fPIC", "-O1", "-Wall", "-o", out.toString(), src.toString(), "-lpthread", "-ldl")
                         .redirectErrorStream(true).start();
                 String log = new String(p.getInputStream().readAllBytes());
                 if (p.waitFor() != 0) {
@@ -66,6 +66,7 @@ public final class FakeCuda {
             lastDim = k.downcallHandle(l.find("fake_last_dim").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             lastParam = k.downcallHandle(l.find("fake_last_param").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
             launches = k.downcallHandle(l.find("fake_launches").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            emulator = k.downcallHandle(l.find("fake_set_emulator").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
         }
         return library;
     }
@@ -123,6 +124,21 @@ public final class FakeCuda {
         long[] r = new long[1];
         invoke(() -> r[0] = (long) lastParam.invokeExact(i));
         return r[0];
+    }
+
+    /**
+     * From now until the next {@link #reset}, launches run the kernels of the emulator library at {@code path}
+     * (io.hounsfield.kernels.testing.KernelEmulator) on the fake's memory, instead of doing nothing.
+     */
+    public static void useEmulator(String path) {
+        int[] r = new int[1];
+        try (java.lang.foreign.Arena a = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment s = a.allocateFrom(path);
+            invoke(() -> r[0] = (int) emulator.invokeExact(s));
+        }
+        if (r[0] != 0) {
+            throw new IllegalStateException("the fake driver could not load the kernel emulator " + path + " (" + r[0] + ")");
+        }
     }
 
     /** How many times kernel {@code name} was launched since the last {@link #reset}. */

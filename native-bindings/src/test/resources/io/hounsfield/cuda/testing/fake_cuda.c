@@ -1,3 +1,4 @@
+#include <dlfcn.h>
 /*
  * A fake CUDA driver (libcuda.so.1 API subset) for testing Hounsfield's FFM bindings on machines
  * without a GPU. "Device" memory is host memory; copies are memcpy; streams and events are tokens.
@@ -47,6 +48,10 @@ static struct block *find(CUdeviceptr p, size_t n) {
     return NULL;
 }
 
+/* An emulator of the real kernels (KernelEmulator's library), when a test asked for one: launches then run. */
+typedef int (*emu_launch_fn)(const char *, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void **);
+static emu_launch_fn emu_launch;
+
 /* Launches counted by kernel name (the first 64 names). */
 static char launch_names[64][64];
 static int launch_counts[64], launch_kinds;
@@ -68,8 +73,15 @@ int fake_launches(const char *name) {
     }
     return 0;
 }
+int fake_set_emulator(const char *path) {
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) return -1;
+    emu_launch = (emu_launch_fn) dlsym(h, "hf_emu_launch");
+    return emu_launch ? 0 : -2;
+}
 void fake_reset(void) {
     launch_kinds = 0;
+    emu_launch = NULL;
     while (blocks) { struct block *n = blocks->next; free(blocks->p); free(blocks); blocks = n; }
     allocated = 0; sticky = 0; has_ctx = 0; retained = 0; param_count = 0; fail_launches = 0;
     last_name[0] = 0; memset(last_dims, 0, sizeof last_dims); memset(last_params, 0, sizeof last_params);
@@ -204,6 +216,11 @@ CUresult cuLaunchKernel(void *f, unsigned gx, unsigned gy, unsigned gz, unsigned
     for (int i = 0; i < param_count; i++) memcpy(&last_params[i], params[i], 8);
     if (strcmp(last_name, "fake_fault") == 0) { sticky = ILLEGAL_ADDRESS; return OK; } /* surfaces at the next call */
     if (fail_launches) { sticky = fail_launches; return OK; }
+    if (emu_launch) {
+        int r = emu_launch(last_name, gx, gy, gz, bx, by, bz, shared, params);
+        if (r == 0) return OK;
+        if (r == -2) return INVALID_VALUE;
+    }
     if (strcmp(last_name, "fake_add_i32") == 0) { /* (int *data, int n, int value) */
         int *data = *(int **) params[0]; int n = *(int *) params[1]; int v = *(int *) params[2];
         if (!find((CUdeviceptr) (uintptr_t) data, (size_t) n * 4)) { sticky = ILLEGAL_ADDRESS; return OK; }
