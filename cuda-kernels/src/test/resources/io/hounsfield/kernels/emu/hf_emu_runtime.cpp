@@ -1,4 +1,6 @@
-// The emulator's launcher: hf_emu_launch runs a kernel's grid block by block on this thread. Kernels without a
+// The emulator's launcher: hf_emu_launch runs a kernel's grid block by block on this thread. Every other launch
+// runs its blocks, and the threads of each block, in reverse order: a result that depends on the order threads
+// run in (what atomics on a GPU would make of it) then differs between two runs of the same work. Kernels without a
 // barrier run their threads one after another; the first __syncthreads() of such a run (which in hounsfield.cu
 // always comes before any write to global memory) abandons it, and the launch runs again with fibers: each thread
 // on its own small stack, all stopping at every barrier. Fibers start through makecontext and switch with
@@ -28,6 +30,8 @@ std::vector<Fiber> fibers;
 std::vector<char> stacks;
 const size_t STACK = 64 * 1024;
 int current;
+bool reverse;
+unsigned long long launches;
 hf_emu_trampoline kernel;
 void **params;
 
@@ -38,7 +42,8 @@ void fiber_main() {
 }
 
 void run_block_direct(unsigned threads) {
-    for (unsigned t = 0; t < threads; t++) {
+    for (unsigned i = 0; i < threads; i++) {
+        unsigned t = reverse ? threads - 1 - i : i;
         threadIdx = {t, 0, 0};
         kernel(params);
     }
@@ -49,7 +54,8 @@ void run_block_fibers(unsigned threads) {
     if (stacks.size() < threads * STACK) stacks.resize(threads * STACK);
     for (;;) {
         bool any = false;
-        for (unsigned t = 0; t < threads; t++) {
+        for (unsigned i = 0; i < threads; i++) {
+            unsigned t = reverse ? threads - 1 - i : i;
             Fiber &f = fibers[t];
             if (f.done) continue;
             any = true;
@@ -76,7 +82,8 @@ void run_block_fibers(unsigned threads) {
 void run_grid(unsigned gx, unsigned gy, unsigned gz, unsigned bx) {
     for (unsigned z = 0; z < gz; z++)
         for (unsigned y = 0; y < gy; y++)
-            for (unsigned x = 0; x < gx; x++) {
+            for (unsigned i = 0; i < gx; i++) {
+                unsigned x = reverse ? gx - 1 - i : i;
                 blockIdx = {x, y, z};
                 if (mode == DIRECT) run_block_direct(bx); else run_block_fibers(bx);
             }
@@ -95,6 +102,7 @@ extern "C" int hf_emu_launch(const char *name, unsigned gx, unsigned gy, unsigne
     if (!kernel) return -1;
     if (by != 1 || bz != 1 || shared > sizeof hf_emu_dynamic_shared) return -2;
     params = args;
+    reverse = (launches++ & 1) != 0;
     gridDim = {gx, gy, gz};
     blockDim = {bx, by, bz};
     mode = DIRECT;
