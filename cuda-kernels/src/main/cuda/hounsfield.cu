@@ -594,3 +594,47 @@ extern "C" __global__ void hf_value_counts(const float *__restrict__ img, int sn
         if (b >= 0 && b < nbins) atomicAdd(&hist[b], 1u);
     }
 }
+
+// Float images: the distinct values of the ROI voxels in [lo, hi] and their counts, in a hash table of `slots` entries
+// (a power of two) — keys[s] holds a value's float bits (0xFFFFFFFF: empty; -0.0 is stored as 0.0) and counts[s]
+// its voxels. A value that finds no free slot within `slots` probes adds one to *overflow (the caller then counts on
+// the CPU). The table is a set with counts: it does not depend on the order the threads run in.
+extern "C" __global__ void hf_value_table(const float *__restrict__ img, int snx, int sny, int x0, int y0, int z0, int bx, int by,
+                                          int bz, const unsigned char *__restrict__ in, double lo, double hi, int slots,
+                                          unsigned int *keys, unsigned int *__restrict__ counts, unsigned int *__restrict__ overflow) {
+    long long n = (long long) bx * by * bz;
+    GRID_STRIDE(q, n) {
+        if (!in[q]) continue;
+        int x = (int) (q % bx), y = (int) (q / bx % by), z = (int) (q / ((long long) bx * by));
+        float f = img[((long long) (z + z0) * sny + (y + y0)) * snx + (x + x0)];
+        double v = (double) f;
+        if (!(v >= lo && v <= hi)) continue;
+        if (f == 0.0f) f = 0.0f; // one zero
+        unsigned int key;
+        memcpy(&key, &f, 4);
+        unsigned int h = key * 2654435761u;
+        bool placed = false;
+        for (int probe = 0; probe < slots; probe++) {
+            unsigned int s = (h + (unsigned int) probe) & (unsigned int) (slots - 1);
+            unsigned int old = atomicCAS(&keys[s], 0xFFFFFFFFu, key);
+            if (old == 0xFFFFFFFFu || old == key) {
+                atomicAdd(&counts[s], 1u);
+                placed = true;
+                break;
+            }
+        }
+        if (!placed) atomicAdd(overflow, 1u);
+    }
+}
+
+// The occupied entries of a value table, packed: out[2k] = key, out[2k + 1] = count, k from *used (an atomic
+// counter: the packed order varies, the host sorts the values).
+extern "C" __global__ void hf_value_table_pack(const unsigned int *__restrict__ keys, const unsigned int *__restrict__ counts, int slots,
+                                               unsigned int *__restrict__ used, unsigned int *__restrict__ out) {
+    GRID_STRIDE(s, (long long) slots) {
+        if (keys[s] == 0xFFFFFFFFu) continue;
+        unsigned int k = atomicAdd(used, 1u);
+        out[2 * (long long) k] = keys[s];
+        out[2 * (long long) k + 1] = counts[s];
+    }
+}

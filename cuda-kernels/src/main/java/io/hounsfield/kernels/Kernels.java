@@ -66,7 +66,9 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_surface_configs", "piiip"),
             Map.entry("hf_surface_row_ends", "piiipp"),
             Map.entry("hf_inverse_distance_rows", "ppldp"),
-            Map.entry("hf_value_counts", "piiiiiiiipddiip"));
+            Map.entry("hf_value_counts", "piiiiiiiipddiip"),
+            Map.entry("hf_value_table", "piiiiiiiipddippp"),
+            Map.entry("hf_value_table_pack", "ppipp"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -565,5 +567,47 @@ public final class Kernels implements AutoCloseable {
         need(in, n, "ROI bytes");
         need(hist, 4L * nbins, "value counts");
         launch("hf_value_counts", grid(n), 0, img, snx, sny, x0, y0, z0, bx, by, bz, in, lo, hi, offset, nbins, hist);
+    }
+
+    /** The most hash slots {@link #valueTable} takes. */
+    public static final int MAX_VALUE_SLOTS = 1 << 24;
+
+    /**
+     * The distinct values (and counts) of the ROI voxels of a box of a float32 image that lie in [lo, hi], into a
+     * hash table of {@code slots} entries (a power of two): {@code keys} (uint32 float bits, filled with 0xFF bytes
+     * by the caller), {@code counts} (uint32, zeroed) and {@code overflow} (one uint32, zeroed: values that found
+     * no slot). The box is placed as in {@link #valueCounts}.
+     */
+    public void valueTable(DeviceBuffer img, int snx, int sny, int snz, int x0, int y0, int z0, int bx, int by, int bz, DeviceBuffer in,
+                           double lo, double hi, int slots, DeviceBuffer keys, DeviceBuffer counts, DeviceBuffer overflow) {
+        long src = count(snx, sny, snz, "image");
+        long n = count(bx, by, bz, "box");
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bx > snx || y0 + by > sny || z0 + bz > snz) {
+            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bx + "x" + by + "x" + bz + " is not inside "
+                    + snx + "x" + sny + "x" + snz);
+        }
+        slots(slots);
+        need(img, 4 * src, "image");
+        need(in, n, "ROI bytes");
+        need(keys, 4L * slots, "table keys");
+        need(counts, 4L * slots, "table counts");
+        need(overflow, 4, "overflow count");
+        launch("hf_value_table", grid(n), 0, img, snx, sny, x0, y0, z0, bx, by, bz, in, lo, hi, slots, keys, counts, overflow);
+    }
+
+    /** Packs the occupied entries of a value table into {@code out} (2 uint32 each); {@code used} (zeroed) ends with their number. */
+    public void valueTablePack(DeviceBuffer keys, DeviceBuffer counts, int slots, DeviceBuffer used, DeviceBuffer out) {
+        slots(slots);
+        need(keys, 4L * slots, "table keys");
+        need(counts, 4L * slots, "table counts");
+        need(used, 4, "entry count");
+        need(out, 8L * slots, "packed entries");
+        launch("hf_value_table_pack", grid(slots), 0, keys, counts, slots, used, out);
+    }
+
+    private static void slots(int slots) {
+        if (slots < 1 || slots > MAX_VALUE_SLOTS || Integer.bitCount(slots) != 1) {
+            throw new IllegalArgumentException("hash slots must be a power of two up to " + MAX_VALUE_SLOTS + ", got " + slots);
+        }
     }
 }

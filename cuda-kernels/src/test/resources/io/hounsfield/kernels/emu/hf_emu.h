@@ -29,6 +29,7 @@ inline unsigned long long atomicAdd(unsigned long long *a, unsigned long long v)
 inline int atomicAdd(int *a, int v) { int o = *a; *a = o + v; return o; }
 inline int atomicMin(int *a, int v) { int o = *a; if (v < o) *a = v; return o; }
 inline int atomicMax(int *a, int v) { int o = *a; if (v > o) *a = v; return o; }
+inline unsigned atomicCAS(unsigned *a, unsigned expected, unsigned v) { unsigned o = *a; if (o == expected) *a = v; return o; }
 inline unsigned atomicMin(unsigned *a, unsigned v) { unsigned o = *a; if (v < o) *a = v; return o; }
 inline unsigned atomicMax(unsigned *a, unsigned v) { unsigned o = *a; if (v > o) *a = v; return o; }
 

@@ -234,13 +234,18 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     /**
      * On the device for int16, uint16 and uint8 images (their float32 copy is exact, their values few): each
-     * ROI voxel in range adds one to its value's bin; the bins come back (256 KiB at most). A kept volume is
-     * read in place; otherwise only the box crosses the bus. Other types are counted on the CPU.
+     * ROI voxel in range adds one to its value's bin; the bins come back (256 KiB at most). Float32 images go
+     * through a device hash table ({@link #floatValueCounts}). A kept volume is read in place; otherwise only the
+     * box crosses the bus. Other types (int32, float64) are counted on the CPU.
      */
     @Override
     public ValueCounts valueCounts(Volume image, Mask mask, int label, IndexBox box, double lo, double hi) {
         sameGrid(image, mask);
         VoxelType t = image.type();
+        long boxVoxels = box.extent().voxelCount();
+        if (t == VoxelType.FLOAT32 && box.within(image.extent()) && 2 * boxVoxels <= Kernels.MAX_VALUE_SLOTS) {
+            return floatValueCounts(image, mask, label, box, lo, hi);
+        }
         if ((t != VoxelType.INT16 && t != VoxelType.UINT16 && t != VoxelType.UINT8) || !box.within(image.extent())) {
             metrics.cpuFallback();
             return cpu.valueCounts(image, mask, label, box, lo, hi);
@@ -281,6 +286,90 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 return ValueCounts.ofDense(counts, offset);
             }
         });
+    }
+
+    /**
+     * Float32 images (resampled ones among them): the ROI's values go into a device hash table of twice the box's
+     * voxels (a power of two); its occupied entries come back packed and are sorted here. Exact: each distinct
+     * float is one entry with an integer count. A table that overflows (it cannot, at twice the voxels, unless
+     * the hash degenerates) sends the count to the CPU.
+     */
+    private ValueCounts floatValueCounts(Volume image, Mask mask, int label, IndexBox box, double lo, double hi) {
+        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        boolean kept = device.usable() && join(device.submit(c -> cache.isKept(image)));
+        int slots = Integer.highestOneBit((int) Math.max(512, 2 * box.extent().voxelCount() - 1)) << 1;
+        ValueCounts r = onDevice("valueCounts", () -> cpu.valueCounts(image, mask, label, box, lo, hi), c -> {
+            var e = image.extent();
+            int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
+            byte[] in = new byte[Math.toIntExact((long) bx * by * bz)];
+            float[] values = kept ? null : new float[in.length];
+            for (int z = 0, k = 0; z < bz; z++) {
+                for (int y = 0; y < by; y++) {
+                    long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
+                    for (int x = 0; x < bx; x++, k++) {
+                        in[k] = (byte) (mask.label(row + x) == label ? 1 : 0);
+                        if (values != null) {
+                            values[k] = (float) image.get(row + x);
+                        }
+                    }
+                }
+            }
+            try (Upload img = kept ? floats(c, image) : new Upload(uploaded(c, MemorySegment.ofArray(values)), true);
+                 DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(in)); DeviceBuffer keys = c.allocate(4L * slots);
+                 DeviceBuffer counts = c.allocate(4L * slots); DeviceBuffer overflow = c.allocate(4); DeviceBuffer packed = c.allocate(8L * slots)) {
+                c.fill8(keys, 0, keys.byteSize(), (byte) 0xFF);
+                c.fill8(counts, 0, counts.byteSize(), (byte) 0);
+                c.fill8(overflow, 0, 4, (byte) 0);
+                if (kept) {
+                    kernels.valueTable(img.buffer, e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0(), bx, by, bz, roi, a, b, slots, keys, counts,
+                            overflow);
+                } else {
+                    kernels.valueTable(img.buffer, bx, by, bz, 0, 0, 0, bx, by, bz, roi, a, b, slots, keys, counts, overflow);
+                }
+                int[] f = new int[1];
+                download(c, overflow, MemorySegment.ofArray(f));
+                if (f[0] != 0) {
+                    return null;
+                }
+                try (DeviceBuffer n = c.allocate(4)) {
+                    c.fill8(n, 0, 4, (byte) 0);
+                    kernels.valueTablePack(keys, counts, slots, n, packed);
+                    download(c, n, MemorySegment.ofArray(f));
+                }
+                int[] entries = new int[2 * f[0]];
+                if (entries.length > 0) {
+                    download(c, packed, MemorySegment.ofArray(entries));
+                }
+                return fromTable(entries);
+            }
+        });
+        if (r == null) {
+            metrics.cpuFallback();
+            BackendEvents.cpuInstead("valueCounts", "the device's value table overflowed");
+            return cpu.valueCounts(image, mask, label, box, lo, hi);
+        }
+        return r;
+    }
+
+    /** Packed (float bits, count) pairs in any order → values ascending with their counts. */
+    static ValueCounts fromTable(int[] entries) {
+        int n = entries.length / 2;
+        long[] packed = new long[n];
+        for (int i = 0; i < n; i++) {
+            // Sort by value: the float's bits as an int whose signed order is the floats' order, then the entry.
+            int bits = entries[2 * i];
+            long key = bits >= 0 ? bits : bits ^ 0x7FFFFFFF;
+            packed[i] = key << 32 | i;
+        }
+        java.util.Arrays.sort(packed);
+        double[] v = new double[n];
+        long[] c = new long[n];
+        for (int k = 0; k < n; k++) {
+            int i = (int) packed[k];
+            v[k] = Float.intBitsToFloat(entries[2 * i]);
+            c[k] = Integer.toUnsignedLong(entries[2 * i + 1]);
+        }
+        return new ValueCounts(v, c);
     }
 
     /**

@@ -211,11 +211,32 @@ class CudaBackendTest {
         // The whole image once (as int16, converted on the device), then only the ROI bytes.
         assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 5L * 10 * 7 * 7 + 2 * image.voxelCount() + 10 * 7 * 7);
         cuda.release(image);
+        // Float32 (resampled images): a device hash table, its used entries packed (none here: the fake runs no kernel).
         try (Volume f = image.convertTo(VoxelType.FLOAT32)) {
-            assertThat(cuda.valueCounts(f, mask, 1, box, -100, 100)).isEqualTo(cpu.valueCounts(f, mask, 1, box, -100, 100));
+            assertThat(cuda.valueCounts(f, mask, 1, box, -100, 100)).isEqualTo(new ValueCounts(new double[0], new long[0]));
+            assertThat(FakeCuda.launches("hf_value_table")).isEqualTo(1);
+            assertThat(FakeCuda.lastKernel()).isEqualTo("hf_value_table_pack");
         }
-        assertThat(cuda.metrics().deviceOps()).isEqualTo(2);
+        // int32 and float64 do not fit float32 exactly: the CPU counts them.
+        try (Volume w = image.convertTo(VoxelType.FLOAT64)) {
+            assertThat(cuda.valueCounts(w, mask, 1, box, -100, 100)).isEqualTo(cpu.valueCounts(w, mask, 1, box, -100, 100));
+        }
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(3);
         assertThat(cuda.metrics().cpuFallbacks()).isEqualTo(1);
+    }
+
+    /** The packed table's (float bits, count) entries come out ascending by value, negatives and zero included. */
+    @Test
+    void valueTableEntriesAreSortedByValue() {
+        float[] v = {3.5f, -0.25f, 0f, -1000f, 1e-20f, Float.MAX_VALUE, -Float.MIN_VALUE, 42f};
+        int[] entries = new int[2 * v.length];
+        for (int i = 0; i < v.length; i++) {
+            entries[2 * i] = Float.floatToRawIntBits(v[i]);
+            entries[2 * i + 1] = i + 1;
+        }
+        ValueCounts vc = CudaBackend.fromTable(entries);
+        assertThat(vc.values()).containsExactly(-1000, -0.25, -Float.MIN_VALUE, 0, 1e-20f, 3.5, 42, Float.MAX_VALUE);
+        assertThat(vc.counts()).containsExactly(4, 2, 7, 3, 5, 1, 8, 6);
     }
 
     /** Moran's pairwise sums: positions and values go up, three doubles a point come back. */
