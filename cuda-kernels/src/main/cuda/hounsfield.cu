@@ -638,3 +638,17 @@ extern "C" __global__ void hf_value_table_pack(const unsigned int *__restrict__ 
         out[2 * (long long) k + 1] = counts[s];
     }
 }
+
+// The non-zero bins of a uint32 histogram, packed: out[2k] = bin, out[2k + 1] = count, k from *used (an atomic
+// counter: the packed order varies, the host sorts the bins). What comes back is the ROI's distinct values, not
+// every value the image type can hold.
+extern "C" __global__ void hf_bins_pack(const unsigned int *__restrict__ hist, int nbins, unsigned int *__restrict__ used,
+                                        unsigned int *__restrict__ out) {
+    GRID_STRIDE(b, (long long) nbins) {
+        unsigned int c = hist[b];
+        if (c == 0) continue;
+        unsigned int k = atomicAdd(used, 1u);
+        out[2 * (long long) k] = (unsigned int) b;
+        out[2 * (long long) k + 1] = c;
+    }
+}

@@ -68,7 +68,8 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_inverse_distance_rows", "ppldp"),
             Map.entry("hf_value_counts", "piiiiiiiipddiip"),
             Map.entry("hf_value_table", "piiiiiiiipddippp"),
-            Map.entry("hf_value_table_pack", "ppipp"));
+            Map.entry("hf_value_table_pack", "ppipp"),
+            Map.entry("hf_bins_pack", "pipp"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -609,5 +610,16 @@ public final class Kernels implements AutoCloseable {
         if (slots < 1 || slots > MAX_VALUE_SLOTS || Integer.bitCount(slots) != 1) {
             throw new IllegalArgumentException("hash slots must be a power of two up to " + MAX_VALUE_SLOTS + ", got " + slots);
         }
+    }
+
+    /** Packs the non-zero bins of a uint32 histogram into {@code out} (bin, count: 2 uint32 each); {@code used} (zeroed) ends with their number. */
+    public void binsPack(DeviceBuffer hist, int nbins, DeviceBuffer used, DeviceBuffer out) {
+        if (nbins < 1) {
+            throw new IllegalArgumentException("a histogram has bins, got " + nbins);
+        }
+        need(hist, 4L * nbins, "histogram");
+        need(used, 4, "entry count");
+        need(out, 8L * nbins, "packed bins");
+        launch("hf_bins_pack", grid(nbins), 0, hist, nbins, used, out);
     }
 }

@@ -234,7 +234,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     /**
      * On the device for int16, uint16 and uint8 images (their float32 copy is exact, their values few): each
-     * ROI voxel in range adds one to its value's bin; the bins come back (256 KiB at most). Float32 images go
+     * ROI voxel in range adds one to its value's bin; the non-zero bins come back, packed. Float32 images go
      * through a device hash table ({@link #floatValueCounts}). A kept volume is read in place; otherwise only the
      * box crosses the bus. Other types (int32, float64) are counted on the CPU.
      */
@@ -277,13 +277,22 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 } else {
                     kernels.valueCounts(img.buffer, bx, by, bz, 0, 0, 0, bx, by, bz, roi, a, b, offset, nbins, hist);
                 }
-                int[] h = new int[nbins];
-                download(c, hist, MemorySegment.ofArray(h));
-                long[] counts = new long[nbins];
-                for (int i = 0; i < nbins; i++) {
-                    counts[i] = Integer.toUnsignedLong(h[i]);
+                // Only the non-zero bins come back (the ROI's distinct values), packed on the device.
+                try (DeviceBuffer used = c.allocate(4); DeviceBuffer packed = c.allocate(8L * nbins)) {
+                    c.fill8(used, 0, 4, (byte) 0);
+                    kernels.binsPack(hist, nbins, used, packed);
+                    int[] k = new int[1];
+                    download(c, used, MemorySegment.ofArray(k));
+                    int[] pairs = new int[2 * k[0]];
+                    if (pairs.length > 0) {
+                        download(c, packed, MemorySegment.ofArray(pairs));
+                    }
+                    long[] counts = new long[nbins];
+                    for (int i = 0; i < pairs.length; i += 2) {
+                        counts[pairs[i]] = Integer.toUnsignedLong(pairs[i + 1]);
+                    }
+                    return ValueCounts.ofDense(counts, offset);
                 }
-                return ValueCounts.ofDense(counts, offset);
             }
         });
     }

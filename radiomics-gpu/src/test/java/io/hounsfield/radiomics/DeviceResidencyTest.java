@@ -1,0 +1,54 @@
+package io.hounsfield.radiomics;
+
+import io.hounsfield.core.ProgressListener;
+import io.hounsfield.core.backend.CpuBackend;
+import io.hounsfield.core.backend.CudaBackend;
+import io.hounsfield.core.backend.ParityBackends;
+import io.hounsfield.testvolumes.CtBody;
+import io.hounsfield.testvolumes.Phantom;
+import io.hounsfield.testvolumes.Phantoms;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What crosses the bus for one request once the image is on the device (the server's case): every family of
+ * the CT phantom's lesion with the image kept moves a small fraction of the image — the ROI's boxes, the
+ * texture slab, the sphere block's centres, small matrices — and its features are the CPU's. Runs on a GPU or
+ * on the emulated kernels (ParityBackends).
+ */
+@EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
+class DeviceResidencyTest {
+
+    static boolean available() {
+        return ParityBackends.available();
+    }
+
+    @Test
+    void aRequestOnAKeptImageMovesLittleOfIt() {
+        try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
+             Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
+            RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, null, io.hounsfield.core.backend.Interpolation.TRILINEAR, false, Double.NaN,
+                    Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES,
+                    List.of("3D"), "HU");
+            cuda.keep(ct.image(), "ct");
+            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s); // the image goes up once
+            Map<String, Long> before = cuda.metrics().snapshot();
+            FeatureSet onDevice = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+            Map<String, Long> after = cuda.metrics().snapshot();
+            long up = after.get("bytes_uploaded") - before.get("bytes_uploaded"), down = after.get("bytes_downloaded") - before.get("bytes_downloaded");
+            long imageBytes = 4 * ct.image().voxelCount(); // its float32 copy on the device
+            System.out.printf("DeviceResidencyTest (%s): lesion request with the image kept: %d B up, %d B down (image %d B); notes %s%n",
+                    ParityBackends.where(), up, down, imageBytes, onDevice.provenance().notes());
+            assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
+            assertThat(up + down).as("bytes moved by a request on a kept image").isLessThan(imageBytes / 50);
+            List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
+            assertThat(onDevice.features()).containsExactlyElementsOf(cpu);
+            cuda.release(ct.image());
+        }
+    }
+}
