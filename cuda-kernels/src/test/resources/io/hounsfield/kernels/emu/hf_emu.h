@@ -23,15 +23,17 @@ extern unsigned char hf_emu_dynamic_shared[];
 #define __shared__ static
 
 void __syncthreads();
+// In interleaving mode (hf_emu_set_interleave) another thread may run here, before the atomic operation.
+void hf_emu_yield();
 
-inline unsigned atomicAdd(unsigned *a, unsigned v) { unsigned o = *a; *a = o + v; return o; }
-inline unsigned long long atomicAdd(unsigned long long *a, unsigned long long v) { unsigned long long o = *a; *a = o + v; return o; }
-inline int atomicAdd(int *a, int v) { int o = *a; *a = o + v; return o; }
-inline int atomicMin(int *a, int v) { int o = *a; if (v < o) *a = v; return o; }
-inline int atomicMax(int *a, int v) { int o = *a; if (v > o) *a = v; return o; }
-inline unsigned atomicCAS(unsigned *a, unsigned expected, unsigned v) { unsigned o = *a; if (o == expected) *a = v; return o; }
-inline unsigned atomicMin(unsigned *a, unsigned v) { unsigned o = *a; if (v < o) *a = v; return o; }
-inline unsigned atomicMax(unsigned *a, unsigned v) { unsigned o = *a; if (v > o) *a = v; return o; }
+inline unsigned atomicAdd(unsigned *a, unsigned v) { hf_emu_yield(); unsigned o = *a; *a = o + v; return o; }
+inline unsigned long long atomicAdd(unsigned long long *a, unsigned long long v) { hf_emu_yield(); unsigned long long o = *a; *a = o + v; return o; }
+inline int atomicAdd(int *a, int v) { hf_emu_yield(); int o = *a; *a = o + v; return o; }
+inline int atomicMin(int *a, int v) { hf_emu_yield(); int o = *a; if (v < o) *a = v; return o; }
+inline int atomicMax(int *a, int v) { hf_emu_yield(); int o = *a; if (v > o) *a = v; return o; }
+inline unsigned atomicCAS(unsigned *a, unsigned expected, unsigned v) { hf_emu_yield(); unsigned o = *a; if (o == expected) *a = v; return o; }
+inline unsigned atomicMin(unsigned *a, unsigned v) { hf_emu_yield(); unsigned o = *a; if (v < o) *a = v; return o; }
+inline unsigned atomicMax(unsigned *a, unsigned v) { hf_emu_yield(); unsigned o = *a; if (v > o) *a = v; return o; }
 
 inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }

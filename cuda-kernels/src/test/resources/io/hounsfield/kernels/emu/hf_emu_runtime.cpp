@@ -17,7 +17,7 @@ typedef void (*hf_emu_trampoline)(void **);
 extern "C" hf_emu_trampoline hf_emu_find(const char *name);
 
 namespace {
-enum Mode { DIRECT, FIBERS };
+enum Mode { DIRECT, FIBERS, INTERLEAVED };
 Mode mode;
 jmp_buf abandon;            // DIRECT: where a barrier sends the launch back
 jmp_buf scheduler;          // FIBERS: where a fiber yields to
@@ -25,12 +25,23 @@ struct Fiber {
     jmp_buf at;
     ucontext_t start;
     bool started, done;
+    hf_emu_dim3 thread, block; // INTERLEAVED: whose thread this is
 };
 std::vector<Fiber> fibers;
 std::vector<char> stacks;
 const size_t STACK = 64 * 1024;
 int current;
 bool reverse;
+unsigned long long interleave; // 0: off; else the state of the generator that picks who runs next
+const unsigned long long INTERLEAVE_MAX_THREADS = 1 << 13;
+const size_t INTERLEAVE_STACK = 8 * 1024;
+
+unsigned long long next_random() {
+    interleave ^= interleave << 13;
+    interleave ^= interleave >> 7;
+    interleave ^= interleave << 17;
+    return interleave;
+}
 unsigned long long launches;
 hf_emu_trampoline kernel;
 void **params;
@@ -79,6 +90,50 @@ void run_block_fibers(unsigned threads) {
     }
 }
 
+// Every thread of the grid at once, as fibers on small stacks; the next to run is picked at random, and a running
+// thread gives way at atomic operations (hf_emu_yield), so other threads' atomics land between its reads and
+// writes as they may on a GPU. A barrier is not supported here (the launch then runs as FIBERS).
+void run_grid_interleaved(unsigned gx, unsigned gy, unsigned gz, unsigned bx) {
+    unsigned long long total = (unsigned long long) gx * gy * gz * bx;
+    fibers.assign(total, Fiber{});
+    if (stacks.size() < total * INTERLEAVE_STACK) stacks.resize(total * INTERLEAVE_STACK);
+    std::vector<unsigned> live;
+    unsigned long long i = 0;
+    for (unsigned z = 0; z < gz; z++)
+        for (unsigned y = 0; y < gy; y++)
+            for (unsigned x = 0; x < gx; x++)
+                for (unsigned t = 0; t < bx; t++, i++) {
+                    fibers[i].block = {x, y, z};
+                    fibers[i].thread = {t, 0, 0};
+                    live.push_back((unsigned) i);
+                }
+    while (!live.empty()) {
+        size_t pick = next_random() % live.size();
+        unsigned f = live[pick];
+        Fiber &fb = fibers[f];
+        current = (int) f;
+        threadIdx = fb.thread;
+        blockIdx = fb.block;
+        if (_setjmp(scheduler) == 0) {
+            if (!fb.started) {
+                fb.started = true;
+                getcontext(&fb.start);
+                fb.start.uc_stack.ss_sp = stacks.data() + (size_t) f * INTERLEAVE_STACK;
+                fb.start.uc_stack.ss_size = INTERLEAVE_STACK;
+                fb.start.uc_link = nullptr;
+                makecontext(&fb.start, fiber_main, 0);
+                setcontext(&fb.start);
+            } else {
+                _longjmp(fb.at, 1);
+            }
+        }
+        if (fibers[f].done) {
+            live[pick] = live.back();
+            live.pop_back();
+        }
+    }
+}
+
 void run_grid(unsigned gx, unsigned gy, unsigned gz, unsigned bx) {
     for (unsigned z = 0; z < gz; z++)
         for (unsigned y = 0; y < gy; y++)
@@ -90,8 +145,18 @@ void run_grid(unsigned gx, unsigned gy, unsigned gz, unsigned bx) {
 }
 }  // namespace
 
+void hf_emu_yield() {
+    if (mode != INTERLEAVED || next_random() % 3 != 0) return;
+    if (_setjmp(fibers[current].at) == 0) _longjmp(scheduler, 1);
+}
+
+// Interleaving on (seed != 0) or off (0) for the launches that follow.
+extern "C" void hf_emu_set_interleave(unsigned long long seed) {
+    interleave = seed;
+}
+
 void __syncthreads() {
-    if (mode == DIRECT) _longjmp(abandon, 1);
+    if (mode == DIRECT || mode == INTERLEAVED) _longjmp(abandon, 1);
     if (_setjmp(fibers[current].at) == 0) _longjmp(scheduler, 1);
 }
 
@@ -105,9 +170,11 @@ extern "C" int hf_emu_launch(const char *name, unsigned gx, unsigned gy, unsigne
     reverse = (launches++ & 1) != 0;
     gridDim = {gx, gy, gz};
     blockDim = {bx, by, bz};
-    mode = DIRECT;
+    bool interleaved = interleave != 0 && (unsigned long long) gx * gy * gz * bx <= INTERLEAVE_MAX_THREADS;
+    mode = interleaved ? INTERLEAVED : DIRECT;
     if (_setjmp(abandon) == 0) {
-        run_grid(gx, gy, gz, bx);
+        if (interleaved) run_grid_interleaved(gx, gy, gz, bx); else run_grid(gx, gy, gz, bx);
+        mode = DIRECT;
         return 0;
     }
     mode = FIBERS;

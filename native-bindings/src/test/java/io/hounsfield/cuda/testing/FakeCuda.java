@@ -23,7 +23,7 @@ import java.nio.file.Path;
 public final class FakeCuda {
 
     private static String library;
-    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam, launches, emulator;
+    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam, launches, emulator, interleave;
 
     private FakeCuda() {
     }
@@ -67,6 +67,7 @@ public final class FakeCuda {
             lastParam = k.downcallHandle(l.find("fake_last_param").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
             launches = k.downcallHandle(l.find("fake_launches").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             emulator = k.downcallHandle(l.find("fake_set_emulator").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+            interleave = k.downcallHandle(l.find("fake_emulator_interleave").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
         }
         return library;
     }
@@ -138,6 +139,19 @@ public final class FakeCuda {
         }
         if (r[0] != 0) {
             throw new IllegalStateException("the fake driver could not load the kernel emulator " + path + " (" + r[0] + ")");
+        }
+    }
+
+    /**
+     * With the emulator ({@link #useEmulator}): run each later launch (of up to 8192 threads, without barriers)
+     * with all its threads at once, the next to run picked by a generator seeded with {@code seed}, and threads
+     * giving way at atomic operations — a stress test for lock-free kernels. 0 turns it off.
+     */
+    public static void emulatorInterleave(long seed) {
+        int[] r = new int[1];
+        invoke(() -> r[0] = (int) interleave.invokeExact(seed));
+        if (r[0] != 0) {
+            throw new IllegalStateException("no kernel emulator loaded (" + r[0] + ")");
         }
     }
 

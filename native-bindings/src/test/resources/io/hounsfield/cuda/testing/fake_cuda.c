@@ -51,6 +51,7 @@ static struct block *find(CUdeviceptr p, size_t n) {
 /* An emulator of the real kernels (KernelEmulator's library), when a test asked for one: launches then run. */
 typedef int (*emu_launch_fn)(const char *, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned, void **);
 static emu_launch_fn emu_launch;
+static void *emu_handle;
 
 /* Launches counted by kernel name (the first 64 names). */
 static char launch_names[64][64];
@@ -76,8 +77,17 @@ int fake_launches(const char *name) {
 int fake_set_emulator(const char *path) {
     void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!h) return -1;
+    emu_handle = h;
     emu_launch = (emu_launch_fn) dlsym(h, "hf_emu_launch");
     return emu_launch ? 0 : -2;
+}
+/* The emulator's interleaving: every thread of a launch at once, switching at atomics (seed 0: off). */
+int fake_emulator_interleave(unsigned long long seed) {
+    if (!emu_handle) return -1;
+    void (*set)(unsigned long long) = (void (*)(unsigned long long)) dlsym(emu_handle, "hf_emu_set_interleave");
+    if (!set) return -2;
+    set(seed);
+    return 0;
 }
 void fake_reset(void) {
     launch_kinds = 0;
