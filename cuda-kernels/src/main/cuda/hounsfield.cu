@@ -652,3 +652,39 @@ extern "C" __global__ void hf_bins_pack(const unsigned int *__restrict__ hist, i
         out[2 * (long long) k + 1] = c;
     }
 }
+
+// ==== per-slice matrices of in-plane directions, every slice in one launch (2D and 2.5D aggregations) ===========
+// Over the slab of the whole grid: slot_of[z] is the output slot of padded slice z (-1: none); blockIdx.y picks the
+// direction (offs[y], in-plane, so a pair or a run never leaves its slice); matrix (slot, y) is at
+// m + (slot * gridDim.y + y) * cells. Global atomics: slices differ within a block.
+extern "C" __global__ void hf_glcm_slices(const int *__restrict__ lv, long long n, int plane, const int *__restrict__ offs,
+                                          const int *__restrict__ slot_of, int ng, unsigned long long *__restrict__ m) {
+    int off = offs[blockIdx.y];
+    long long cells = (long long) ng * ng;
+    GRID_STRIDE(p, n) {
+        int a = lv[p];
+        if (a == 0) continue;
+        int b = lv[p + off];
+        if (b == 0) continue;
+        int slot = slot_of[p / plane];
+        if (slot < 0) continue;
+        unsigned long long *mm = m + ((long long) slot * gridDim.y + blockIdx.y) * cells;
+        atomicAdd(&mm[(a - 1) * ng + (b - 1)], 1ull);
+        atomicAdd(&mm[(b - 1) * ng + (a - 1)], 1ull);
+    }
+}
+
+extern "C" __global__ void hf_glrlm_slices(const int *__restrict__ lv, long long n, int plane, const int *__restrict__ offs,
+                                           const int *__restrict__ slot_of, int max_run, long long cells,
+                                           unsigned long long *__restrict__ m) {
+    int off = offs[blockIdx.y];
+    GRID_STRIDE(p, n) {
+        int a = lv[p];
+        if (a == 0 || lv[p - off] == a) continue;
+        int slot = slot_of[p / plane];
+        if (slot < 0) continue;
+        int len = 1;
+        for (long long q = p + off; lv[q] == a; q += off) len++;
+        atomicAdd(&m[((long long) slot * gridDim.y + blockIdx.y) * cells + (long long) (a - 1) * max_run + (len - 1)], 1ull);
+    }
+}

@@ -69,7 +69,9 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_value_counts", "piiiiiiiipddiip"),
             Map.entry("hf_value_table", "piiiiiiiipddippp"),
             Map.entry("hf_value_table_pack", "ppipp"),
-            Map.entry("hf_bins_pack", "pipp"));
+            Map.entry("hf_bins_pack", "pipp"),
+            Map.entry("hf_glcm_slices", "plippip"),
+            Map.entry("hf_glrlm_slices", "plippilp"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -621,5 +623,45 @@ public final class Kernels implements AutoCloseable {
         need(used, 4, "entry count");
         need(out, 8L * nbins, "packed bins");
         launch("hf_bins_pack", grid(nbins), 0, hist, nbins, used, out);
+    }
+
+    // ---- per-slice matrices of in-plane directions, every slice in one launch ----
+
+    private static void sliceSlots(DeviceBuffer slotOf, int pz, int nslots) {
+        if (nslots < 1) {
+            throw new IllegalArgumentException("slices must be >= 1, got " + nslots);
+        }
+        need(slotOf, 4L * pz, "slice slots");
+    }
+
+    /**
+     * GLCMs of {@code ndirs} in-plane offsets on each slice of the slab with a slot ({@code slotOf}: pz ints, −1
+     * for none): matrix (slot, d) at {@code m + (slot·ndirs + d)·ng²} (zero it first).
+     */
+    public void glcmSlices(DeviceBuffer levels, int px, int py, int pz, DeviceBuffer offsets, int ndirs, DeviceBuffer slotOf, int nslots, int ng,
+                           DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        directions(offsets, ndirs);
+        sliceSlots(slotOf, pz, nslots);
+        need(m, 8L * nslots * ndirs * ng * ng, "per-slice co-occurrence matrices");
+        context.launch(module.function("hf_glcm_slices"), new Dim3(grid(n).x(), ndirs, 1), Dim3.of(BLOCK), 0,
+                checked("hf_glcm_slices", levels, n, px * py, offsets, slotOf, ng, m));
+    }
+
+    /** Run-length matrices likewise: matrix (slot, d) at {@code m + (slot·ndirs + d)·ng·maxRun}. */
+    public void glrlmSlices(DeviceBuffer levels, int px, int py, int pz, DeviceBuffer offsets, int ndirs, DeviceBuffer slotOf, int nslots, int ng,
+                            int maxRun, DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        directions(offsets, ndirs);
+        sliceSlots(slotOf, pz, nslots);
+        if (maxRun < Math.max(px, py) - 2) {
+            throw new IllegalArgumentException("maxRun " + maxRun + " is shorter than the slab's longest line");
+        }
+        long cells = (long) ng * maxRun;
+        need(m, 8L * nslots * ndirs * cells, "per-slice run-length matrices");
+        context.launch(module.function("hf_glrlm_slices"), new Dim3(grid(n).x(), ndirs, 1), Dim3.of(BLOCK), 0,
+                checked("hf_glrlm_slices", levels, n, px * py, offsets, slotOf, maxRun, cells, m));
     }
 }

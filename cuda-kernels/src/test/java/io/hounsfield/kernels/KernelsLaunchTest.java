@@ -286,6 +286,28 @@ class KernelsLaunchTest {
     }
 
     @Test
+    void perSliceMatricesLaunchOneRowOfBlocksPerDirection() {
+        FakeCuda.setParamCount(7);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            // A 10 x 10 x 8 slab, 4 offsets, 8 slice slots (in the 4 KiB buffer), 6 slots of 4 x 4 matrices of 8 x 8.
+            k.glcmSlices((DeviceBuffer) o[2], 10, 10, 8, (DeviceBuffer) o[3], 4, (DeviceBuffer) o[3], 6, 8, (DeviceBuffer) o[4]);
+        });
+        assertThat(FakeCuda.lastKernel()).isEqualTo("hf_glcm_slices");
+        assertThat(FakeCuda.lastDim(1)).isEqualTo(4);
+        assertThat((int) FakeCuda.lastParam(2)).as("plane").isEqualTo(100);
+        FakeCuda.setParamCount(0);
+        with(o -> {
+            Kernels k = (Kernels) o[1];
+            DeviceBuffer small = (DeviceBuffer) o[3], big = (DeviceBuffer) o[4];
+            assertThatThrownBy(() -> k.glcmSlices(small, 10, 10, 8, small, 4, small, 40, 8, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per-slice co-occurrence matrices");
+            assertThatThrownBy(() -> k.glrlmSlices(small, 10, 10, 8, small, 4, small, 0, 8, 10, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slices");
+        });
+    }
+
+    @Test
     void everyKernelOfTheFatbinResolves() {
         with(o -> {
             CudaContext c = (CudaContext) o[0];

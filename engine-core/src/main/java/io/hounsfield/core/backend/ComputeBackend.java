@@ -150,6 +150,27 @@ public interface ComputeBackend {
         return out;
     }
 
+    /**
+     * {@link #cooccurrences} on each slice z of {@code slices} (slices z..z+1), {@code [slice][direction]}; the
+     * directions lie in the slice (a backend may build every slice in one pass).
+     */
+    default long[][][] cooccurrenceSlices(LevelGrid grid, int[][] dirs, int[] slices) {
+        long[][][] out = new long[slices.length][][];
+        for (int s = 0; s < slices.length; s++) {
+            out[s] = cooccurrences(grid, dirs, slices[s], slices[s] + 1);
+        }
+        return out;
+    }
+
+    /** {@link #runLengths(LevelGrid, int[][], int, int)} on each slice of {@code slices}, {@code [slice][direction]}. */
+    default SparseCounts[][] runLengthSlices(LevelGrid grid, int[][] dirs, int[] slices) {
+        SparseCounts[][] out = new SparseCounts[slices.length][];
+        for (int s = 0; s < slices.length; s++) {
+            out[s] = runLengths(grid, dirs, slices[s], slices[s] + 1);
+        }
+        return out;
+    }
+
     /** (level, run length) counts along {@code d}. */
     default SparseCounts runLengths(LevelGrid grid, int[] d, int z0, int z1) {
         return TextureMatrices.runLengths(grid, d, z0, z1);

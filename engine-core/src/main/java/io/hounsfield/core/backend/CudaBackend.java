@@ -678,6 +678,93 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
+    /** The most bytes one launch's per-slice matrices may take; beyond, slices go one by one. */
+    private static final long SLICE_MATRIX_BYTES = 256L << 20;
+
+    /** Every slice and direction in one launch over the whole grid's slab (shared with the 3D matrices). */
+    @Override
+    public long[][][] cooccurrenceSlices(LevelGrid grid, int[][] dirs, int[] slices) {
+        int ng = grid.ng();
+        long cells = (long) ng * ng;
+        if (!batchable(grid, dirs, slices, cells)) {
+            return ComputeBackend.super.cooccurrenceSlices(grid, dirs, slices);
+        }
+        return onDevice("cooccurrence", () -> cpu.cooccurrenceSlices(grid, dirs, slices), c -> {
+            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
+            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)));
+                 DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
+                long[] all = counts(c, (long) slices.length * dirs.length * cells,
+                        m -> kernels.glcmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, m));
+                long[][][] out = new long[slices.length][dirs.length][];
+                for (int k = 0; k < slices.length; k++) {
+                    for (int d = 0; d < dirs.length; d++) {
+                        long at = ((long) k * dirs.length + d) * cells;
+                        out[k][d] = java.util.Arrays.copyOfRange(all, Math.toIntExact(at), Math.toIntExact(at + cells));
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Every slice and direction in one launch over the whole grid's slab. */
+    @Override
+    public SparseCounts[][] runLengthSlices(LevelGrid grid, int[][] dirs, int[] slices) {
+        int ng = grid.ng(), maxRun = Math.max(grid.nx(), grid.ny());
+        long cells = (long) ng * maxRun;
+        if (!batchable(grid, dirs, slices, cells)) {
+            return ComputeBackend.super.runLengthSlices(grid, dirs, slices);
+        }
+        return onDevice("runLengths", () -> cpu.runLengthSlices(grid, dirs, slices), c -> {
+            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
+            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)));
+                 DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
+                long[] all = counts(c, (long) slices.length * dirs.length * cells,
+                        m -> kernels.glrlmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, maxRun, m));
+                SparseCounts[][] out = new SparseCounts[slices.length][dirs.length];
+                for (int k = 0; k < slices.length; k++) {
+                    long voxels = grid.count(slices[k], slices[k] + 1);
+                    for (int d = 0; d < dirs.length; d++) {
+                        long at = ((long) k * dirs.length + d) * cells;
+                        long[] one = java.util.Arrays.copyOfRange(all, Math.toIntExact(at), Math.toIntExact(at + cells));
+                        out[k][d] = SparseCounts.ofDense(one, ng, maxRun, voxels);
+                    }
+                }
+                return out;
+            }
+        });
+    }
+
+    /** In-plane directions, distinct valid slices, and matrices within the launch budget. */
+    private static boolean batchable(LevelGrid grid, int[][] dirs, int[] slices, long cells) {
+        if (dirs.length == 0 || slices.length == 0 || 8L * slices.length * dirs.length * cells > SLICE_MATRIX_BYTES) {
+            return false;
+        }
+        for (int[] d : dirs) {
+            if (d[2] != 0) {
+                return false;
+            }
+        }
+        boolean[] seen = new boolean[grid.nz()];
+        for (int z : slices) {
+            if (z < 0 || z >= grid.nz() || seen[z]) {
+                return false;
+            }
+            seen[z] = true;
+        }
+        return true;
+    }
+
+    /** Output slot of each padded slice of the whole-grid slab: slice z of the grid is padded slice z + 1. */
+    private static int[] slotOf(int pz, int[] slices) {
+        int[] slot = new int[pz];
+        java.util.Arrays.fill(slot, -1);
+        for (int k = 0; k < slices.length; k++) {
+            slot[slices[k] + 1] = k;
+        }
+        return slot;
+    }
+
     private static int[] offsets(TextureMatrices.Slab h, int[][] dirs) {
         int[] o = new int[dirs.length];
         for (int i = 0; i < dirs.length; i++) {

@@ -307,6 +307,25 @@ class CudaBackendTest {
         assertThat(cuda.metrics().deviceOps()).isEqualTo(5);
     }
 
+    /** The 2D aggregations' per-slice matrices: every slice and direction in one device operation. */
+    @Test
+    void everySliceOfAnInPlaneMatrixIsOneDeviceOperation() {
+        var g = grid(12, 10, 6, 7, 3);
+        int[] slices = {0, 2, 3, 5};
+        long[][][] m = cuda.cooccurrenceSlices(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_2D, slices);
+        assertThat(m.length).isEqualTo(4);
+        assertThat(m[3]).hasNumberOfRows(4);
+        assertThat(FakeCuda.launches("hf_glcm_slices")).isEqualTo(1);
+        assertThat(FakeCuda.lastDim(1)).isEqualTo(4);
+        assertThat(cuda.runLengthSlices(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_2D, slices)[2]).hasSize(4);
+        assertThat(FakeCuda.launches("hf_glrlm_slices")).isEqualTo(1);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(2);
+        // Directions out of the plane are not per-slice matrices: slice by slice, directions batched.
+        cuda.cooccurrenceSlices(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_3D, new int[] {1, 2});
+        assertThat(FakeCuda.launches("hf_glcm_slices")).isEqualTo(1);
+        assertThat(FakeCuda.launches("hf_glcm_dirs")).isEqualTo(2);
+    }
+
     /** A request's events get the device time of each operation and every operation that ran on the CPU instead. */
     @Test
     void boundEventsRecordDeviceTimesAndFallbacks() {

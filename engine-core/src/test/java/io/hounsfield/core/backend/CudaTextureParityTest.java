@@ -148,6 +148,20 @@ class CudaTextureParityTest {
             same(at + "GLSZM again", cuda.sizeZones(g, z[0], z[1], threeD), zones);
             same(at + "GLDZM", cuda.distanceZones(g, z[0], z[1], threeD), TextureMatrices.distanceZones(g, z[0], z[1], threeD));
         }
+        // Every slice in one launch (2D and 2.5D aggregations): the same matrices as slice by slice.
+        int[] all = java.util.stream.IntStream.range(0, c.nz()).filter(z -> g.count(z, z + 1) > 0).toArray();
+        if (all.length > 0) {
+            long[][][] glcms = cuda.cooccurrenceSlices(g, TextureMatrices.DIRECTIONS_2D, all);
+            SparseCounts[][] runs = cuda.runLengthSlices(g, TextureMatrices.DIRECTIONS_2D, all);
+            for (int k = 0; k < all.length; k++) {
+                for (int d = 0; d < 4; d++) {
+                    int[] dir = TextureMatrices.DIRECTIONS_2D[d];
+                    String at = "slice " + all[k] + " " + java.util.Arrays.toString(dir);
+                    assertThat(glcms[k][d]).as("GLCM, all slices, " + at).containsExactly(TextureMatrices.cooccurrence(g, dir, all[k], all[k] + 1));
+                    same("GLRLM, all slices, " + at, runs[k][d], TextureMatrices.runLengths(g, dir, all[k], all[k] + 1));
+                }
+            }
+        }
         assertThat(cuda.metrics().cpuFallbacks()).as("nothing fell back to the CPU").isZero();
     }
 }

@@ -87,11 +87,15 @@ public final class Texture {
         }
         if (families.contains(GLCM)) {
             directionalFamily(out, GLCM, Glcm.FEATURES, directional(aggregations), slices, g,
-                    (d, z) -> List.of(b.cooccurrences(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1)), Texture::sumDense, m -> Glcm.features(m, g.ng()));
+                    (d, z) -> List.of(b.cooccurrences(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1)),
+                    (d, zs) -> java.util.Arrays.stream(b.cooccurrenceSlices(g, d, zs)).map(List::of).toList(),
+                    Texture::sumDense, m -> Glcm.features(m, g.ng()));
         }
         if (families.contains(GLRLM)) {
             directionalFamily(out, GLRLM, GLRLM_FEATURES, directional(aggregations), slices, g,
-                    (d, z) -> List.of(b.runLengths(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1)), SparseCounts::merge, m -> RunLike.features(m, false));
+                    (d, z) -> List.of(b.runLengths(g, d, z < 0 ? 0 : z, z < 0 ? g.nz() : z + 1)),
+                    (d, zs) -> java.util.Arrays.stream(b.runLengthSlices(g, d, zs)).map(List::of).toList(),
+                    SparseCounts::merge, m -> RunLike.features(m, false));
         }
         Set<String> nd = nonDirectional(aggregations);
         if (families.contains(GLSZM)) {
@@ -120,20 +124,24 @@ public final class Texture {
     }
 
     @FunctionalInterface
+    private interface SliceBuilder<M> {
+        /** The matrices for directions {@code dirs} on each slice of {@code slices}: [slice][direction]. */
+        List<List<M>> build(int[][] dirs, int[] slices);
+    }
+
+    @FunctionalInterface
     private interface ZoneBuilder<M> {
         M build(int[] zRange, boolean threeD);
     }
 
     private static <M> void directionalFamily(List<FeatureValue> out, String family, String[][] names, Set<String> asked, List<Integer> slices,
-                                              LevelGrid g, DirectionalBuilder<M> builder, Function<List<M>, M> merge,
-                                              Function<M, double[]> features) {
+                                              LevelGrid g, DirectionalBuilder<M> builder, SliceBuilder<M> sliceBuilder,
+                                              Function<List<M>, M> merge, Function<M, double[]> features) {
         boolean any2d = asked.stream().anyMatch(a -> a.startsWith("2"));
         // [slice][direction] 2D matrices, and the 13 3D matrices, each built once.
         List<List<M>> perSlice = new ArrayList<>();
         if (any2d) {
-            for (int z : slices) {
-                perSlice.add(builder.build(TextureMatrices.DIRECTIONS_2D, z));
-            }
+            perSlice.addAll(sliceBuilder.build(TextureMatrices.DIRECTIONS_2D, slices.stream().mapToInt(Integer::intValue).toArray()));
         }
         List<M> volume = new ArrayList<>();
         if (asked.stream().anyMatch(a -> a.startsWith("3D"))) {
