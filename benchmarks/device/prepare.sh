@@ -9,7 +9,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 JAVA_HOME=$(sh .mvn/find-jdk.sh); export JAVA_HOME
 ./mvnw -q -B install -DskipTests
-if ! unzip -l cuda-kernels/target/cuda-kernels-*.jar | grep -q hounsfield.fatbin; then
+kernels_jar=$(ls cuda-kernels/target/cuda-kernels-*.jar | grep -v -- -tests.jar)
+if ! unzip -l "$kernels_jar" | grep -q hounsfield.fatbin; then
   echo "prepare: the kernel fatbin was not built (no nvcc here?); the GPU host would have nothing to run" >&2
   exit 1
 fi
