@@ -264,47 +264,73 @@ extern "C" __global__ void hf_glrlm_dirs(const int *__restrict__ lv, long long n
 
 // NGTDM (3.10) as integer counts: for ROI voxel p of level a whose w neighbours in the ROI (26 in 3D, 8 in a
 // slice) total t, c[(a - 1) * 27] += 1 and c[(a - 1) * 27 + w] += |a w - t| (w > 0).
+__device__ __forceinline__ void ngtdm_at(const int *__restrict__ lv, long long p, int px, int py, int three_d,
+                                         unsigned long long *__restrict__ c) {
+    int a = lv[p];
+    if (a == 0) return;
+    int dz0 = three_d ? -1 : 0, dz1 = three_d ? 1 : 0;
+    long long total = 0;
+    int w = 0;
+    for (int dz = dz0; dz <= dz1; dz++)
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                if ((dx | dy | dz) == 0) continue;
+                int b = lv[p + hf_off(px, py, dx, dy, dz)];
+                total += b;
+                w += b > 0;
+            }
+    if (w > 0) {
+        long long d = (long long) a * w - total;
+        atomicAdd(&c[(long long) (a - 1) * 27], 1ull);
+        atomicAdd(&c[(long long) (a - 1) * 27 + w], (unsigned long long) (d < 0 ? -d : d));
+    }
+}
+
 extern "C" __global__ void hf_ngtdm(const int *__restrict__ lv, long long n, int px, int py, int three_d,
                                     unsigned long long *__restrict__ c) {
-    int dz0 = three_d ? -1 : 0, dz1 = three_d ? 1 : 0;
-    GRID_STRIDE(p, n) {
-        int a = lv[p];
-        if (a == 0) continue;
-        long long total = 0;
-        int w = 0;
-        for (int dz = dz0; dz <= dz1; dz++)
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    if ((dx | dy | dz) == 0) continue;
-                    int b = lv[p + hf_off(px, py, dx, dy, dz)];
-                    total += b;
-                    w += b > 0;
-                }
-        if (w > 0) {
-            long long d = (long long) a * w - total;
-            atomicAdd(&c[(long long) (a - 1) * 27], 1ull);
-            atomicAdd(&c[(long long) (a - 1) * 27 + w], (unsigned long long) (d < 0 ? -d : d));
-        }
-    }
+    GRID_STRIDE(p, n) { ngtdm_at(lv, p, px, py, three_d, c); }
 }
 
 // NGLDM (3.11): k = 1 + the neighbours whose level differs by at most alpha (alpha 0: equal levels);
 // counts (a, k) in m (ng x cols uint64, cols = neighbours + 1).
+__device__ __forceinline__ void ngldm_at(const int *__restrict__ lv, long long p, int px, int py, int three_d, int alpha,
+                                         int cols, unsigned long long *__restrict__ m) {
+    int a = lv[p];
+    if (a == 0) return;
+    int dz0 = three_d ? -1 : 0, dz1 = three_d ? 1 : 0;
+    int k = 1;
+    for (int dz = dz0; dz <= dz1; dz++)
+        for (int dy = -1; dy <= 1; dy++)
+            for (int dx = -1; dx <= 1; dx++) {
+                if ((dx | dy | dz) == 0) continue;
+                int b = lv[p + hf_off(px, py, dx, dy, dz)];
+                k += alpha == 0 ? b == a : (b > 0 && abs(b - a) <= alpha);
+            }
+    atomicAdd(&m[(long long) (a - 1) * cols + (k - 1)], 1ull);
+}
+
 extern "C" __global__ void hf_ngldm(const int *__restrict__ lv, long long n, int px, int py, int three_d, int alpha,
                                     int cols, unsigned long long *__restrict__ m) {
-    int dz0 = three_d ? -1 : 0, dz1 = three_d ? 1 : 0;
+    GRID_STRIDE(p, n) { ngldm_at(lv, p, px, py, three_d, alpha, cols, m); }
+}
+
+// NGTDM and NGLDM of each slice (in-plane neighbours) over the whole grid's slab in one launch: the counts of padded
+// slice z go to c + slot_of[z] * cells (slot -1: none).
+extern "C" __global__ void hf_ngtdm_slices(const int *__restrict__ lv, long long n, int px, int py, const int *__restrict__ slot_of,
+                                           long long cells, unsigned long long *__restrict__ c) {
+    long long plane = (long long) px * py;
     GRID_STRIDE(p, n) {
-        int a = lv[p];
-        if (a == 0) continue;
-        int k = 1;
-        for (int dz = dz0; dz <= dz1; dz++)
-            for (int dy = -1; dy <= 1; dy++)
-                for (int dx = -1; dx <= 1; dx++) {
-                    if ((dx | dy | dz) == 0) continue;
-                    int b = lv[p + hf_off(px, py, dx, dy, dz)];
-                    k += alpha == 0 ? b == a : (b > 0 && abs(b - a) <= alpha);
-                }
-        atomicAdd(&m[(long long) (a - 1) * cols + (k - 1)], 1ull);
+        int slot = slot_of[p / plane];
+        if (slot >= 0) ngtdm_at(lv, p, px, py, 0, c + slot * cells);
+    }
+}
+
+extern "C" __global__ void hf_ngldm_slices(const int *__restrict__ lv, long long n, int px, int py, int alpha,
+                                           const int *__restrict__ slot_of, long long cells, unsigned long long *__restrict__ m) {
+    long long plane = (long long) px * py;
+    GRID_STRIDE(p, n) {
+        int slot = slot_of[p / plane];
+        if (slot >= 0) ngldm_at(lv, p, px, py, 0, alpha, 9, m + slot * cells);
     }
 }
 

@@ -71,7 +71,9 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_value_table_pack", "ppipp"),
             Map.entry("hf_bins_pack", "pipp"),
             Map.entry("hf_glcm_slices", "plippip"),
-            Map.entry("hf_glrlm_slices", "plippilp"));
+            Map.entry("hf_glrlm_slices", "plippilp"),
+            Map.entry("hf_ngtdm_slices", "pliiplp"),
+            Map.entry("hf_ngldm_slices", "pliiiplp"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -663,5 +665,28 @@ public final class Kernels implements AutoCloseable {
         need(m, 8L * nslots * ndirs * cells, "per-slice run-length matrices");
         context.launch(module.function("hf_glrlm_slices"), new Dim3(grid(n).x(), ndirs, 1), Dim3.of(BLOCK), 0,
                 checked("hf_glrlm_slices", levels, n, px * py, offsets, slotOf, maxRun, cells, m));
+    }
+
+    /** NGTDM counts ({@value #TONE_COLUMNS} per level) of each slice with a slot, in-plane: slot k's at {@code c + k·ng·27} (zero it first). */
+    public void ngtdmSlices(DeviceBuffer levels, int px, int py, int pz, DeviceBuffer slotOf, int nslots, int ng, DeviceBuffer c) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        sliceSlots(slotOf, pz, nslots);
+        long cells = (long) ng * TONE_COLUMNS;
+        need(c, 8L * nslots * cells, "per-slice tone counts");
+        launch("hf_ngtdm_slices", grid(n), 0, levels, n, px, py, slotOf, cells, c);
+    }
+
+    /** NGLDM counts (9 columns per level in a slice) of each slice with a slot: slot k's at {@code m + k·ng·9} (zero it first). */
+    public void ngldmSlices(DeviceBuffer levels, int px, int py, int pz, int alpha, DeviceBuffer slotOf, int nslots, int ng, DeviceBuffer m) {
+        long n = slab(levels, px, py, pz);
+        levels(ng);
+        if (alpha < 0) {
+            throw new IllegalArgumentException("alpha must be >= 0, got " + alpha);
+        }
+        sliceSlots(slotOf, pz, nslots);
+        long cells = (long) ng * 9;
+        need(m, 8L * nslots * cells, "per-slice dependence counts");
+        launch("hf_ngldm_slices", grid(n), 0, levels, n, px, py, alpha, slotOf, cells, m);
     }
 }

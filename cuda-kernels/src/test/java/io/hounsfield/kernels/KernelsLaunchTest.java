@@ -304,6 +304,10 @@ class KernelsLaunchTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per-slice co-occurrence matrices");
             assertThatThrownBy(() -> k.glrlmSlices(small, 10, 10, 8, small, 4, small, 0, 8, 10, big))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("slices");
+            assertThatThrownBy(() -> k.ngtdmSlices(small, 10, 10, 8, small, 40, 8, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("per-slice tone counts");
+            assertThatThrownBy(() -> k.ngldmSlices(small, 10, 10, 8, -1, small, 4, 8, big))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alpha");
         });
     }
 

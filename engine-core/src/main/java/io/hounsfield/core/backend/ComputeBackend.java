@@ -194,6 +194,24 @@ public interface ComputeBackend {
         return TextureMatrices.toneDifferenceCounts(grid, z0, z1, threeD);
     }
 
+    /** {@link #toneDifferenceCounts} of each slice z of {@code slices} (in-plane neighbours), in order. */
+    default long[][] toneDifferenceCountSlices(LevelGrid grid, int[] slices) {
+        long[][] out = new long[slices.length][];
+        for (int s = 0; s < slices.length; s++) {
+            out[s] = toneDifferenceCounts(grid, slices[s], slices[s] + 1, false);
+        }
+        return out;
+    }
+
+    /** {@link #dependence} of each slice z of {@code slices} (in-plane neighbours), in order. */
+    default SparseCounts[] dependenceSlices(LevelGrid grid, int[] slices, int alpha) {
+        SparseCounts[] out = new SparseCounts[slices.length];
+        for (int s = 0; s < slices.length; s++) {
+            out[s] = dependence(grid, slices[s], slices[s] + 1, false, alpha);
+        }
+        return out;
+    }
+
     /** (level, dependence count) counts with coarseness {@code alpha}. */
     default SparseCounts dependence(LevelGrid grid, int z0, int z1, boolean threeD, int alpha) {
         return TextureMatrices.dependence(grid, z0, z1, threeD, alpha);

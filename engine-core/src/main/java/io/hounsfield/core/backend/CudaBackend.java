@@ -735,6 +735,50 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
+    /** Every slice's NGTDM counts in one launch over the whole grid's slab. */
+    @Override
+    public long[][] toneDifferenceCountSlices(LevelGrid grid, int[] slices) {
+        int ng = grid.ng();
+        long cells = (long) ng * Kernels.TONE_COLUMNS;
+        if (!batchable(grid, new int[][] {{1, 0, 0}}, slices, cells)) {
+            return ComputeBackend.super.toneDifferenceCountSlices(grid, slices);
+        }
+        return onDevice("toneDifferenceCounts", () -> cpu.toneDifferenceCountSlices(grid, slices), c -> {
+            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
+            try (DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
+                long[] all = counts(c, slices.length * cells, m -> kernels.ngtdmSlices(slabLevels, h.px(), h.py(), h.pz(), slots, slices.length, ng, m));
+                long[][] out = new long[slices.length][];
+                for (int k = 0; k < slices.length; k++) {
+                    out[k] = java.util.Arrays.copyOfRange(all, Math.toIntExact(k * cells), Math.toIntExact((k + 1) * cells));
+                }
+                return out;
+            }
+        });
+    }
+
+    /** Every slice's NGLDM counts in one launch over the whole grid's slab. */
+    @Override
+    public SparseCounts[] dependenceSlices(LevelGrid grid, int[] slices, int alpha) {
+        int ng = grid.ng(), cols = 9;
+        long cells = (long) ng * cols;
+        if (alpha < 0 || !batchable(grid, new int[][] {{1, 0, 0}}, slices, cells)) {
+            return ComputeBackend.super.dependenceSlices(grid, slices, alpha);
+        }
+        return onDevice("dependence", () -> cpu.dependenceSlices(grid, slices, alpha), c -> {
+            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
+            try (DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
+                long[] all = counts(c, slices.length * cells,
+                        m -> kernels.ngldmSlices(slabLevels, h.px(), h.py(), h.pz(), alpha, slots, slices.length, ng, m));
+                SparseCounts[] out = new SparseCounts[slices.length];
+                for (int k = 0; k < slices.length; k++) {
+                    long[] one = java.util.Arrays.copyOfRange(all, Math.toIntExact(k * cells), Math.toIntExact((k + 1) * cells));
+                    out[k] = SparseCounts.ofDense(one, ng, cols, grid.count(slices[k], slices[k] + 1));
+                }
+                return out;
+            }
+        });
+    }
+
     /** In-plane directions, distinct valid slices, and matrices within the launch budget. */
     private static boolean batchable(LevelGrid grid, int[][] dirs, int[] slices, long cells) {
         if (dirs.length == 0 || slices.length == 0 || 8L * slices.length * dirs.length * cells > SLICE_MATRIX_BYTES) {

@@ -319,7 +319,11 @@ class CudaBackendTest {
         assertThat(FakeCuda.lastDim(1)).isEqualTo(4);
         assertThat(cuda.runLengthSlices(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_2D, slices)[2]).hasSize(4);
         assertThat(FakeCuda.launches("hf_glrlm_slices")).isEqualTo(1);
-        assertThat(cuda.metrics().deviceOps()).isEqualTo(2);
+        assertThat(cuda.toneDifferenceCountSlices(g, slices)).hasNumberOfRows(4);
+        assertThat(cuda.dependenceSlices(g, slices, 0)).hasSize(4);
+        assertThat(FakeCuda.launches("hf_ngtdm_slices")).isEqualTo(1);
+        assertThat(FakeCuda.launches("hf_ngldm_slices")).isEqualTo(1);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(4);
         // Directions out of the plane are not per-slice matrices: slice by slice, directions batched.
         cuda.cooccurrenceSlices(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_3D, new int[] {1, 2});
         assertThat(FakeCuda.launches("hf_glcm_slices")).isEqualTo(1);

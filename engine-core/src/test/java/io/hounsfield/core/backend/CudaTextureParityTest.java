@@ -161,6 +161,12 @@ class CudaTextureParityTest {
                     same("GLRLM, all slices, " + at, runs[k][d], TextureMatrices.runLengths(g, dir, all[k], all[k] + 1));
                 }
             }
+            long[][] tones = cuda.toneDifferenceCountSlices(g, all);
+            SparseCounts[] deps = cuda.dependenceSlices(g, all, 1);
+            for (int k = 0; k < all.length; k++) {
+                assertThat(tones[k]).as("NGTDM, all slices, slice " + all[k]).containsExactly(TextureMatrices.toneDifferenceCounts(g, all[k], all[k] + 1, false));
+                same("NGLDM, all slices, slice " + all[k], deps[k], TextureMatrices.dependence(g, all[k], all[k] + 1, false, 1));
+            }
         }
         assertThat(cuda.metrics().cpuFallbacks()).as("nothing fell back to the CPU").isZero();
     }

@@ -107,12 +107,14 @@ public final class Texture {
                     m -> RunLike.features(m, false));
         }
         if (families.contains(NGTDM)) {
-            zoneFamily(out, NGTDM, Ngtdm.FEATURES, nd, slices, g, (z, threeD) -> TextureMatrices.toneDifferences(b.toneDifferenceCounts(g, z[0], z[1], threeD), g.ng()), Texture::sumTones,
-                    m -> Ngtdm.features(m[0], m[1]));
+            zoneFamily(out, NGTDM, Ngtdm.FEATURES, nd, slices, g,
+                    (z, threeD) -> TextureMatrices.toneDifferences(b.toneDifferenceCounts(g, z[0], z[1], threeD), g.ng()),
+                    zs -> java.util.Arrays.stream(b.toneDifferenceCountSlices(g, zs)).map(c -> TextureMatrices.toneDifferences(c, g.ng())).toList(),
+                    Texture::sumTones, m -> Ngtdm.features(m[0], m[1]));
         }
         if (families.contains(NGLDM)) {
-            zoneFamily(out, NGLDM, NGLDM_FEATURES, nd, slices, g, (z, threeD) -> b.dependence(g, z[0], z[1], threeD, 0), SparseCounts::merge,
-                    m -> RunLike.features(m, true));
+            zoneFamily(out, NGLDM, NGLDM_FEATURES, nd, slices, g, (z, threeD) -> b.dependence(g, z[0], z[1], threeD, 0),
+                    zs -> List.of(b.dependenceSlices(g, zs, 0)), SparseCounts::merge, m -> RunLike.features(m, true));
         }
         return out;
     }
@@ -169,11 +171,22 @@ public final class Texture {
 
     private static <M> void zoneFamily(List<FeatureValue> out, String family, String[][] names, Set<String> asked, List<Integer> slices,
                                        LevelGrid g, ZoneBuilder<M> builder, Function<List<M>, M> merge, Function<M, double[]> features) {
+        zoneFamily(out, family, names, asked, slices, g, builder, zs -> {
+            List<M> each = new ArrayList<>();
+            for (int z : zs) {
+                each.add(builder.build(new int[] {z, z + 1}, false));
+            }
+            return each;
+        }, merge, features);
+    }
+
+    /** As above, with the 2D matrices of every slice built by {@code sliceBuilder} at once. */
+    private static <M> void zoneFamily(List<FeatureValue> out, String family, String[][] names, Set<String> asked, List<Integer> slices,
+                                       LevelGrid g, ZoneBuilder<M> builder, Function<int[], List<M>> sliceBuilder, Function<List<M>, M> merge,
+                                       Function<M, double[]> features) {
         List<M> perSlice = new ArrayList<>();
         if (asked.contains("2D") || asked.contains("2.5D")) {
-            for (int z : slices) {
-                perSlice.add(builder.build(new int[] {z, z + 1}, false));
-            }
+            perSlice.addAll(sliceBuilder.apply(slices.stream().mapToInt(Integer::intValue).toArray()));
         }
         for (String a : asked) {
             List<double[]> values = new ArrayList<>();
