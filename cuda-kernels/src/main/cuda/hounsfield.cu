@@ -348,10 +348,25 @@ __device__ __forceinline__ int hf_root(const int *L, int x) {
     return x;
 }
 
+// hf_root with path halving: each voxel on the way is pointed at its grandparent. Only non-roots are written, and
+// always with one of their ancestors (parents only decrease), so racing halvings and hooks keep every tree valid;
+// without it an unlucky order of unions builds chains as long as the zone (the emulator's reversed runs did).
+__device__ __forceinline__ int hf_find(int *L, int x) {
+    volatile int *V = L;
+    int y = V[x];
+    while (y != x) {
+        int z = V[y];
+        if (z != y) V[x] = z;
+        x = y;
+        y = z == y ? y : V[x];
+    }
+    return x;
+}
+
 __device__ void hf_unite(int *L, int a, int b) {
     while (true) {
-        a = hf_root(L, a);
-        b = hf_root(L, b);
+        a = hf_find(L, a);
+        b = hf_find(L, b);
         if (a == b) return;
         if (a < b) {
             int t = a;
@@ -712,5 +727,20 @@ extern "C" __global__ void hf_glrlm_slices(const int *__restrict__ lv, long long
         int len = 1;
         for (long long q = p + off; lv[q] == a; q += off) len++;
         atomicAdd(&m[((long long) slot * gridDim.y + blockIdx.y) * cells + (long long) (a - 1) * max_run + (len - 1)], 1ull);
+    }
+}
+
+// Zones of every slice at once (2D aggregations): after in-plane labelling of the whole grid's slab (three_d = 0,
+// so every zone lies in one slice), one key per zone of a slice with a slot: slot << 48 | level << 32 | value[root]
+// (slots below 2^15, levels below 2^16), appended in any order.
+extern "C" __global__ void hf_zone_keys_slices(const int *__restrict__ lv, long long n, const int *__restrict__ L,
+                                               const unsigned int *__restrict__ value, int plane, const int *__restrict__ slot_of,
+                                               unsigned int *__restrict__ count, unsigned long long *__restrict__ keys) {
+    GRID_STRIDE(p, n) {
+        if (L[p] != (int) p) continue;
+        int slot = slot_of[p / plane];
+        if (slot < 0) continue;
+        unsigned int k = atomicAdd(count, 1u);
+        keys[k] = (unsigned long long) slot << 48 | (unsigned long long) lv[p] << 32 | value[p];
     }
 }

@@ -73,7 +73,8 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_glcm_slices", "plippip"),
             Map.entry("hf_glrlm_slices", "plippilp"),
             Map.entry("hf_ngtdm_slices", "pliiplp"),
-            Map.entry("hf_ngldm_slices", "pliiiplp"));
+            Map.entry("hf_ngldm_slices", "pliiiplp"),
+            Map.entry("hf_zone_keys_slices", "plppippp"));
 
     /** Source voxel types {@link #toFloat32} converts. */
     public enum SourceType {
@@ -688,5 +689,23 @@ public final class Kernels implements AutoCloseable {
         long cells = (long) ng * 9;
         need(m, 8L * nslots * cells, "per-slice dependence counts");
         launch("hf_ngldm_slices", grid(n), 0, levels, n, px, py, alpha, slotOf, cells, m);
+    }
+
+    /**
+     * One key per zone of each slice with a slot ({@code slot << 48 | level << 32 | value[root]}) after in-plane
+     * labelling of a whole slab ({@link #zones} with threeD false); {@code count} (zeroed) ends with their number.
+     */
+    public void zoneKeysSlices(DeviceBuffer levels, int px, int py, int pz, DeviceBuffer labels, DeviceBuffer value, DeviceBuffer slotOf,
+                               int nslots, DeviceBuffer count, DeviceBuffer keys) {
+        long n = slab(levels, px, py, pz);
+        sliceSlots(slotOf, pz, nslots);
+        if (nslots >= 1 << 15) {
+            throw new IllegalArgumentException("zone keys hold slots below 2^15, got " + nslots);
+        }
+        need(labels, 4 * n, "zone labels");
+        need(value, 4 * n, "zone values");
+        need(count, 4, "key count");
+        need(keys, 8 * n, "zone keys");
+        launch("hf_zone_keys_slices", grid(n), 0, levels, n, labels, value, px * py, slotOf, count, keys);
     }
 }

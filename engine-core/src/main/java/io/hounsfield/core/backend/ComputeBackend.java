@@ -194,6 +194,24 @@ public interface ComputeBackend {
         return TextureMatrices.toneDifferenceCounts(grid, z0, z1, threeD);
     }
 
+    /** {@link #sizeZones} of each slice z of {@code slices} (8-connected in the slice), in order. */
+    default SparseCounts[] sizeZoneSlices(LevelGrid grid, int[] slices) {
+        SparseCounts[] out = new SparseCounts[slices.length];
+        for (int s = 0; s < slices.length; s++) {
+            out[s] = sizeZones(grid, slices[s], slices[s] + 1, false);
+        }
+        return out;
+    }
+
+    /** {@link #distanceZones} of each slice z of {@code slices} (in-slice zones and distances), in order. */
+    default SparseCounts[] distanceZoneSlices(LevelGrid grid, int[] slices) {
+        SparseCounts[] out = new SparseCounts[slices.length];
+        for (int s = 0; s < slices.length; s++) {
+            out[s] = distanceZones(grid, slices[s], slices[s] + 1, false);
+        }
+        return out;
+    }
+
     /** {@link #toneDifferenceCounts} of each slice z of {@code slices} (in-plane neighbours), in order. */
     default long[][] toneDifferenceCountSlices(LevelGrid grid, int[] slices) {
         long[][] out = new long[slices.length][];

@@ -868,35 +868,10 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     private SparseCounts zoneCounts(CudaContext c, LevelGrid grid, int z0, int z1, boolean threeD, boolean distance) {
         TextureMatrices.Slab h = slab(c, grid, z0, z1);
         long n = (long) h.px() * h.py() * h.pz();
-        int connectivity = threeD ? 1 : 0;
-        if (slabZones == null) {
-            slabZones = c.allocate(4 * n);
-        }
-        DeviceBuffer labels = slabZones;
         try (DeviceBuffer value = c.allocate(4 * n); DeviceBuffer count = c.allocate(8); DeviceBuffer keys = c.allocate(8 * n)) {
-            c.fill8(value, 0, value.byteSize(), (byte) 0);
             c.fill8(count, 0, count.byteSize(), (byte) 0);
-            if (slabZonesThreeD == connectivity) {
-                kernels.zoneSizes(n, labels, value); // labelled before: only the sizes
-            } else {
-                slabZonesThreeD = -1;
-                kernels.zones(slabLevels, h.px(), h.py(), h.pz(), threeD, labels, value);
-                slabZonesThreeD = connectivity;
-            }
-            if (distance) {
-                try (DeviceBuffer dist = c.allocate(4 * n); DeviceBuffer changed = c.allocate(8)) {
-                    kernels.edgeInit(slabMorph, h.px(), h.py(), h.pz(), threeD, dist);
-                    int[] flag = new int[1];
-                    do {
-                        c.fill8(changed, 0, 4, (byte) 0);
-                        kernels.edgeRelax(slabMorph, h.px(), h.py(), h.pz(), threeD, dist, changed);
-                        download(c, changed, MemorySegment.ofArray(flag));
-                    } while (flag[0] != 0);
-                    c.fill8(value, 0, value.byteSize(), (byte) 0x7F); // every zone's distance starts "infinite"
-                    kernels.zoneDistance(n, labels, dist, value);
-                }
-            }
-            kernels.zoneKeys(slabLevels, n, labels, value, count, keys);
+            zoneValues(c, h, n, threeD, distance, value);
+            kernels.zoneKeys(slabLevels, n, slabZones, value, count, keys);
             int[] k = new int[1];
             download(c, count, MemorySegment.ofArray(k));
             long[] out = new long[k[0]];
@@ -904,6 +879,96 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 download(c, keys, MemorySegment.ofArray(out));
             }
             return SparseCounts.ofKeys(out, out.length, h.voxels());
+        }
+    }
+
+    /**
+     * Each zone's size (or edge distance) at its root in {@code value}: the slab's zones labelled once per
+     * connectivity (GLSZM and GLDZM share them), the distances relaxed to their fixed point.
+     */
+    private void zoneValues(CudaContext c, TextureMatrices.Slab h, long n, boolean threeD, boolean distance, DeviceBuffer value) {
+        int connectivity = threeD ? 1 : 0;
+        if (slabZones == null) {
+            slabZones = c.allocate(4 * n);
+        }
+        DeviceBuffer labels = slabZones;
+        c.fill8(value, 0, value.byteSize(), (byte) 0);
+        if (slabZonesThreeD == connectivity) {
+            kernels.zoneSizes(n, labels, value); // labelled before: only the sizes
+        } else {
+            slabZonesThreeD = -1;
+            kernels.zones(slabLevels, h.px(), h.py(), h.pz(), threeD, labels, value);
+            slabZonesThreeD = connectivity;
+        }
+        if (distance) {
+            try (DeviceBuffer dist = c.allocate(4 * n); DeviceBuffer changed = c.allocate(8)) {
+                kernels.edgeInit(slabMorph, h.px(), h.py(), h.pz(), threeD, dist);
+                int[] flag = new int[1];
+                do {
+                    c.fill8(changed, 0, 4, (byte) 0);
+                    kernels.edgeRelax(slabMorph, h.px(), h.py(), h.pz(), threeD, dist, changed);
+                    download(c, changed, MemorySegment.ofArray(flag));
+                } while (flag[0] != 0);
+                c.fill8(value, 0, value.byteSize(), (byte) 0x7F); // every zone's distance starts "infinite"
+                kernels.zoneDistance(n, labels, dist, value);
+            }
+        }
+    }
+
+    @Override
+    public SparseCounts[] sizeZoneSlices(LevelGrid grid, int[] slices) {
+        if (!zoneSlicesBatchable(grid, slices)) {
+            return ComputeBackend.super.sizeZoneSlices(grid, slices);
+        }
+        return onDevice("sizeZones", () -> cpu.sizeZoneSlices(grid, slices), c -> zoneSliceCounts(c, grid, slices, false));
+    }
+
+    @Override
+    public SparseCounts[] distanceZoneSlices(LevelGrid grid, int[] slices) {
+        if (!zoneSlicesBatchable(grid, slices)) {
+            return ComputeBackend.super.distanceZoneSlices(grid, slices);
+        }
+        return onDevice("distanceZones", () -> cpu.distanceZoneSlices(grid, slices), c -> zoneSliceCounts(c, grid, slices, true));
+    }
+
+    /** Keys hold the slot in 15 bits and the level in 16. */
+    private static boolean zoneSlicesBatchable(LevelGrid grid, int[] slices) {
+        return grid.ng() < 1 << 16 && slices.length < 1 << 15 && batchable(grid, new int[][] {{1, 0, 0}}, slices, 1);
+    }
+
+    /** Every slice's zones at once: in-slice labelling of the whole grid's slab, one key per zone tagged with its slice. */
+    private SparseCounts[] zoneSliceCounts(CudaContext c, LevelGrid grid, int[] slices, boolean distance) {
+        TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
+        long n = (long) h.px() * h.py() * h.pz();
+        try (DeviceBuffer value = c.allocate(4 * n); DeviceBuffer count = c.allocate(8); DeviceBuffer keys = c.allocate(8 * n);
+             DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
+            c.fill8(count, 0, count.byteSize(), (byte) 0);
+            zoneValues(c, h, n, false, distance, value);
+            kernels.zoneKeysSlices(slabLevels, h.px(), h.py(), h.pz(), slabZones, value, slots, slices.length, count, keys);
+            int[] k = new int[1];
+            download(c, count, MemorySegment.ofArray(k));
+            long[] all = new long[k[0]];
+            if (k[0] > 0) {
+                download(c, keys, MemorySegment.ofArray(all));
+            }
+            int[] per = new int[slices.length];
+            for (long key : all) {
+                per[(int) (key >>> 48)]++;
+            }
+            long[][] bySlot = new long[slices.length][];
+            for (int s = 0; s < slices.length; s++) {
+                bySlot[s] = new long[per[s]];
+            }
+            int[] at = new int[slices.length];
+            for (long key : all) {
+                int s = (int) (key >>> 48);
+                bySlot[s][at[s]++] = key & 0xFFFF_FFFF_FFFFL;
+            }
+            SparseCounts[] out = new SparseCounts[slices.length];
+            for (int s = 0; s < slices.length; s++) {
+                out[s] = SparseCounts.ofKeys(bySlot[s], bySlot[s].length, grid.count(slices[s], slices[s] + 1));
+            }
+            return out;
         }
     }
 

@@ -323,7 +323,11 @@ class CudaBackendTest {
         assertThat(cuda.dependenceSlices(g, slices, 0)).hasSize(4);
         assertThat(FakeCuda.launches("hf_ngtdm_slices")).isEqualTo(1);
         assertThat(FakeCuda.launches("hf_ngldm_slices")).isEqualTo(1);
-        assertThat(cuda.metrics().deviceOps()).isEqualTo(4);
+        assertThat(cuda.sizeZoneSlices(g, slices)).hasSize(4);
+        assertThat(cuda.distanceZoneSlices(g, slices)).hasSize(4);
+        assertThat(FakeCuda.launches("hf_zone_keys_slices")).isEqualTo(2);
+        assertThat(FakeCuda.launches("hf_zone_merge")).as("in-slice zones labelled once for both").isEqualTo(1);
+        assertThat(cuda.metrics().deviceOps()).isEqualTo(6);
         // Directions out of the plane are not per-slice matrices: slice by slice, directions batched.
         cuda.cooccurrenceSlices(g, io.hounsfield.core.texture.TextureMatrices.DIRECTIONS_3D, new int[] {1, 2});
         assertThat(FakeCuda.launches("hf_glcm_slices")).isEqualTo(1);

@@ -161,6 +161,11 @@ class CudaTextureParityTest {
                     same("GLRLM, all slices, " + at, runs[k][d], TextureMatrices.runLengths(g, dir, all[k], all[k] + 1));
                 }
             }
+            SparseCounts[] sizes = cuda.sizeZoneSlices(g, all), distances = cuda.distanceZoneSlices(g, all);
+            for (int k = 0; k < all.length; k++) {
+                same("GLSZM, all slices, slice " + all[k], sizes[k], TextureMatrices.sizeZones(g, all[k], all[k] + 1, false));
+                same("GLDZM, all slices, slice " + all[k], distances[k], TextureMatrices.distanceZones(g, all[k], all[k] + 1, false));
+            }
             long[][] tones = cuda.toneDifferenceCountSlices(g, all);
             SparseCounts[] deps = cuda.dependenceSlices(g, all, 1);
             for (int k = 0; k < all.length; k++) {

@@ -91,6 +91,7 @@ int fake_emulator_interleave(unsigned long long seed) {
 }
 void fake_reset(void) {
     launch_kinds = 0;
+    if (emu_handle) fake_emulator_interleave(0); /* the emulator library stays loaded: its interleaving goes off */
     emu_launch = NULL;
     while (blocks) { struct block *n = blocks->next; free(blocks->p); free(blocks); blocks = n; }
     allocated = 0; sticky = 0; has_ctx = 0; retained = 0; param_count = 0; fail_launches = 0;

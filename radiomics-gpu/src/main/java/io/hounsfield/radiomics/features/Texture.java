@@ -99,12 +99,12 @@ public final class Texture {
         }
         Set<String> nd = nonDirectional(aggregations);
         if (families.contains(GLSZM)) {
-            zoneFamily(out, GLSZM, GLSZM_FEATURES, nd, slices, g, (z, threeD) -> b.sizeZones(g, z[0], z[1], threeD), SparseCounts::merge,
-                    m -> RunLike.features(m, false));
+            zoneFamily(out, GLSZM, GLSZM_FEATURES, nd, slices, g, (z, threeD) -> b.sizeZones(g, z[0], z[1], threeD),
+                    zs -> List.of(b.sizeZoneSlices(g, zs)), SparseCounts::merge, m -> RunLike.features(m, false));
         }
         if (families.contains(GLDZM)) {
-            zoneFamily(out, GLDZM, GLDZM_FEATURES, nd, slices, g, (z, threeD) -> b.distanceZones(g, z[0], z[1], threeD), SparseCounts::merge,
-                    m -> RunLike.features(m, false));
+            zoneFamily(out, GLDZM, GLDZM_FEATURES, nd, slices, g, (z, threeD) -> b.distanceZones(g, z[0], z[1], threeD),
+                    zs -> List.of(b.distanceZoneSlices(g, zs)), SparseCounts::merge, m -> RunLike.features(m, false));
         }
         if (families.contains(NGTDM)) {
             zoneFamily(out, NGTDM, Ngtdm.FEATURES, nd, slices, g,
