@@ -10,6 +10,6 @@ out="benchmarks/results/dicom-read-$(date -u +%Y-%m-%d).txt"
 {
   header DicomReadBenchmark
   echo "# data: 64 slices of 512x512 int16 = 32 MiB decoded per operation; decoding is CPU work"
-  "$JAVA_HOME/bin/java" -Ddata="$data" -jar benchmarks/target/benchmarks.jar DicomReadBenchmark -jvmArgsAppend "-Ddata=$data" "$@"
+  "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -Ddata="$data" -jar benchmarks/target/benchmarks.jar DicomReadBenchmark -jvmArgsAppend "-Ddata=$data" "$@"
 } | tee "$out"
 echo "saved $out"

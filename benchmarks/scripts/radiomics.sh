@@ -9,6 +9,6 @@ out="benchmarks/results/${RESULT_NAME:-radiomics}-$(date -u +%Y-%m-%d).txt"
 {
   header RadiomicsBenchmark
   echo "# volume: 512x512x128 int16, 0.8x0.8x2.5 mm; lesion ~75k voxels, organ ~2.1M voxels; bin width 25; no resampling"
-  "$JAVA_HOME/bin/java" -jar benchmarks/target/benchmarks.jar RadiomicsBenchmark "$@"
+  "$JAVA_HOME/bin/java" --sun-misc-unsafe-memory-access=allow -jar benchmarks/target/benchmarks.jar RadiomicsBenchmark "$@"
 } | tee "$out"
 echo "saved $out"
