@@ -17,6 +17,29 @@ public record IndexBox(int x0, int y0, int z0, int x1, int y1, int z1) {
         return new IndexBox(0, 0, 0, e.nx(), e.ny(), e.nz());
     }
 
+    /**
+     * The smallest box holding the voxels {@code indices} (linear indices into a grid of extent {@code e}, x
+     * fastest).
+     *
+     * @throws IllegalArgumentException if there are none
+     */
+    public static IndexBox bounding(long[] indices, Extent e) {
+        if (indices.length == 0) {
+            throw new IllegalArgumentException("no voxel to bound");
+        }
+        int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1, z0 = Integer.MAX_VALUE, z1 = -1;
+        for (long i : indices) {
+            int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
+            x0 = Math.min(x0, x);
+            x1 = Math.max(x1, x);
+            y0 = Math.min(y0, y);
+            y1 = Math.max(y1, y);
+            z0 = Math.min(z0, z);
+            z1 = Math.max(z1, z);
+        }
+        return new IndexBox(x0, y0, z0, x1 + 1, y1 + 1, z1 + 1);
+    }
+
     public Extent extent() {
         return new Extent(x1 - x0, y1 - y0, z1 - z0);
     }

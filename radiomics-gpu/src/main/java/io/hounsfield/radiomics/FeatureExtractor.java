@@ -169,7 +169,8 @@ public final class FeatureExtractor {
                 groups.add(new Group((t, n) -> {
                     // The intensity mask's distinct values and their counts (from the image, on the backend): the
                     // three first-order families need no more.
-                    ValueCounts vc = timed(t, "value counts", () -> backend.valueCounts(fimg, fmsk, s.label(), within, range[0], range[1]));
+                    ValueCounts vc = timed(t, "value counts", () -> backend.valueCounts(fimg, fmsk, s.label(), within, range[0], range[1],
+                            intensity::intensities));
                     if (vc.total() != intensity.size()) {
                         throw new IllegalStateException("backend " + backend.name() + " counted " + vc.total() + " values, the intensity mask has "
                                 + intensity.size());
@@ -197,7 +198,7 @@ public final class FeatureExtractor {
             // Texture: one grid of grey levels, then each family concurrently (their matrices are independent).
             List<String> texture = Texture.FAMILIES.stream().filter(s.families()::contains).toList();
             if (!texture.isEmpty()) {
-                LevelGrid grid = timed(timings, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), s));
+                LevelGrid grid = timed(timings, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), roiBox, s));
                 for (String family : texture) {
                     groups.add(new Group((t, n) -> timed(t, family, () -> Texture.compute(grid, Set.of(family), s.aggregations(), backend))));
                 }
@@ -347,20 +348,12 @@ public final class FeatureExtractor {
 
     /**
      * The discretised grey levels of the intensity mask on the box of the morphological mask (IBSI: texture
-     * matrices use the intensity mask; GLDZM measures distances to the morphological mask's edge).
+     * matrices use the intensity mask; GLDZM measures distances to the morphological mask's edge); {@code roi} is
+     * the morphological mask's bounding box, which the extractor already knows.
      */
-    static LevelGrid levelGrid(RoiSample morph, RoiSample intensity, io.hounsfield.core.Extent e, RadiomicsSettings s) {
-        int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, z0 = Integer.MAX_VALUE, x1 = -1, y1 = -1, z1 = -1;
-        for (long i : morph.indices()) {
-            int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
-            x0 = Math.min(x0, x);
-            y0 = Math.min(y0, y);
-            z0 = Math.min(z0, z);
-            x1 = Math.max(x1, x);
-            y1 = Math.max(y1, y);
-            z1 = Math.max(z1, z);
-        }
-        int nx = x1 - x0 + 1, ny = y1 - y0 + 1, nz = z1 - z0 + 1;
+    static LevelGrid levelGrid(RoiSample morph, RoiSample intensity, io.hounsfield.core.Extent e, IndexBox roi, RadiomicsSettings s) {
+        int x0 = roi.x0(), y0 = roi.y0(), z0 = roi.z0();
+        int nx = roi.x1() - x0, ny = roi.y1() - y0, nz = roi.z1() - z0;
         int[] levels = new int[nx * ny * nz];
         boolean[] mask = new boolean[levels.length];
         for (long i : morph.indices()) {

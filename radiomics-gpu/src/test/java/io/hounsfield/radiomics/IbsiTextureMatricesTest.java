@@ -34,7 +34,7 @@ class IbsiTextureMatricesTest {
         RadiomicsSettings s = ParameterFile.read(ParameterFileTest.EXAMPLES.resolve("ibsi-digital-phantom.yaml"));
         try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
             RoiSample roi = CpuBackend.sequential().sample(p.image(), p.mask(), 1);
-            grid = FeatureExtractor.levelGrid(roi, roi, p.image().extent(), s);
+            grid = FeatureExtractor.levelGrid(roi, roi, p.image().extent(), io.hounsfield.core.IndexBox.bounding(roi.indices(), p.image().extent()), s);
         }
         assertThat(grid.nz()).isEqualTo(4);
     }

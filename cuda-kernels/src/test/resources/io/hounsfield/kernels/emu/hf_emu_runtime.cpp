@@ -52,6 +52,22 @@ void fiber_main() {
     _longjmp(scheduler, 1);
 }
 
+// Runs fiber f (the current one) until it yields or ends, which jumps back to the scheduler: its first time on
+// its own stack from fiber_main, later from where it stopped.
+void enter(Fiber &f, char *stack, size_t size) {
+    if (!f.started) {
+        f.started = true;
+        getcontext(&f.start);
+        f.start.uc_stack.ss_sp = stack;
+        f.start.uc_stack.ss_size = size;
+        f.start.uc_link = nullptr;
+        makecontext(&f.start, fiber_main, 0);
+        setcontext(&f.start);
+    } else {
+        _longjmp(f.at, 1);
+    }
+}
+
 void run_block_direct(unsigned threads) {
     for (unsigned i = 0; i < threads; i++) {
         unsigned t = reverse ? threads - 1 - i : i;
@@ -72,19 +88,7 @@ void run_block_fibers(unsigned threads) {
             any = true;
             current = (int) t;
             threadIdx = {t, 0, 0};
-            if (_setjmp(scheduler) == 0) {
-                if (!f.started) {
-                    f.started = true;
-                    getcontext(&f.start);
-                    f.start.uc_stack.ss_sp = stacks.data() + t * STACK;
-                    f.start.uc_stack.ss_size = STACK;
-                    f.start.uc_link = nullptr;
-                    makecontext(&f.start, fiber_main, 0);
-                    setcontext(&f.start);
-                } else {
-                    _longjmp(f.at, 1);
-                }
-            }
+            if (_setjmp(scheduler) == 0) enter(f, stacks.data() + t * STACK, STACK);
         }
         if (!any) return;
     }
@@ -114,19 +118,7 @@ void run_grid_interleaved(unsigned gx, unsigned gy, unsigned gz, unsigned bx) {
         current = (int) f;
         threadIdx = fb.thread;
         blockIdx = fb.block;
-        if (_setjmp(scheduler) == 0) {
-            if (!fb.started) {
-                fb.started = true;
-                getcontext(&fb.start);
-                fb.start.uc_stack.ss_sp = stacks.data() + (size_t) f * INTERLEAVE_STACK;
-                fb.start.uc_stack.ss_size = INTERLEAVE_STACK;
-                fb.start.uc_link = nullptr;
-                makecontext(&fb.start, fiber_main, 0);
-                setcontext(&fb.start);
-            } else {
-                _longjmp(fb.at, 1);
-            }
-        }
+        if (_setjmp(scheduler) == 0) enter(fb, stacks.data() + (size_t) f * INTERLEAVE_STACK, INTERLEAVE_STACK);
         if (fibers[f].done) {
             live[pick] = live.back();
             live.pop_back();

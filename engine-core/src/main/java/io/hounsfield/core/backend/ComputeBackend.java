@@ -98,9 +98,17 @@ public interface ComputeBackend {
      * families need. Exact on every backend.
      */
     default ValueCounts valueCounts(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box, double lo, double hi) {
-        RoiSample all = sample(image, mask, label, box);
-        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
-        return ValueCounts.of(java.util.Arrays.stream(all.intensities()).filter(v -> v >= a && v <= b).toArray());
+        return valueCounts(image, mask, label, box, lo, hi, () -> ValueCounts.within(sample(image, mask, label, box).intensities(), lo, hi));
+    }
+
+    /**
+     * As {@link #valueCounts(Volume, Mask, int, io.hounsfield.core.IndexBox, double, double)}, for a caller that
+     * already holds those voxels' values on the host: {@code values} gives them to a backend that counts on the
+     * host (the CPU does, without reading the image again); a device counts from the image.
+     */
+    default ValueCounts valueCounts(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box, double lo, double hi,
+                                    java.util.function.Supplier<double[]> values) {
+        return ValueCounts.of(values.get());
     }
 
     /** Count, min, max, sum and sum of squares of {@code image} over the voxels of {@code label}. */

@@ -158,15 +158,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             long rows = (long) L.rowsZ() * L.rowsY();
             // Only the block the spheres touch: cut from the device's copy of a kept image, else crossing the bus
             // as float32 (exact for this image's type).
-            float[] block = kept ? null : new float[Math.toIntExact(rows * L.w())];
-            for (int z = 0, k = 0; !kept && z < L.rowsZ(); z++) {
-                for (int y = 0; y < L.rowsY(); y++) {
-                    long src = e.index(L.bx0(), L.by0() + y, L.bz0() + z);
-                    for (int x = 0; x < L.w(); x++) {
-                        block[k++] = (float) image.get(src + x);
-                    }
-                }
-            }
+            float[] block = kept ? null : floatBox(image, L.block());
             int[] chords = new int[4 * L.nc()];
             System.arraycopy(L.cy(), 0, chords, 0, L.nc());
             System.arraycopy(L.cz(), 0, chords, L.nc(), L.nc());
@@ -232,132 +224,131 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
-    /**
-     * On the device for int16, uint16 and uint8 images (their float32 copy is exact, their values few): each
-     * ROI voxel in range adds one to its value's bin; the non-zero bins come back, packed. Float32 images go
-     * through a device hash table ({@link #floatValueCounts}). A kept volume is read in place; otherwise only the
-     * box crosses the bus. Other types (int32, float64) are counted on the CPU.
-     */
     @Override
     public ValueCounts valueCounts(Volume image, Mask mask, int label, IndexBox box, double lo, double hi) {
-        sameGrid(image, mask);
-        VoxelType t = image.type();
-        long boxVoxels = box.extent().voxelCount();
-        if (t == VoxelType.FLOAT32 && box.within(image.extent()) && 2 * boxVoxels <= Kernels.MAX_VALUE_SLOTS) {
-            return floatValueCounts(image, mask, label, box, lo, hi);
-        }
-        if ((t != VoxelType.INT16 && t != VoxelType.UINT16 && t != VoxelType.UINT8) || !box.within(image.extent())) {
-            metrics.cpuFallback();
-            return cpu.valueCounts(image, mask, label, box, lo, hi);
-        }
-        int offset = t == VoxelType.INT16 ? Short.MIN_VALUE : 0, nbins = t == VoxelType.UINT8 ? 256 : 65536;
-        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
-        boolean kept = device.usable() && join(device.submit(c -> cache.isKept(image)));
-        return onDevice("valueCounts", () -> cpu.valueCounts(image, mask, label, box, lo, hi), c -> {
-            var e = image.extent();
-            int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
-            byte[] in = new byte[Math.toIntExact((long) bx * by * bz)];
-            float[] values = kept ? null : new float[in.length];
-            for (int z = 0, k = 0; z < bz; z++) {
-                for (int y = 0; y < by; y++) {
-                    long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
-                    for (int x = 0; x < bx; x++, k++) {
-                        in[k] = (byte) (mask.label(row + x) == label ? 1 : 0);
-                        if (values != null) {
-                            values[k] = (float) image.get(row + x);
-                        }
-                    }
-                }
-            }
-            try (Upload img = kept ? floats(c, image) : new Upload(uploaded(c, MemorySegment.ofArray(values)), true);
-                 DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(in)); DeviceBuffer hist = c.allocate(4L * nbins)) {
-                c.fill8(hist, 0, hist.byteSize(), (byte) 0);
-                if (kept) {
-                    kernels.valueCounts(img.buffer, e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0(), bx, by, bz, roi, a, b, offset, nbins, hist);
-                } else {
-                    kernels.valueCounts(img.buffer, bx, by, bz, 0, 0, 0, bx, by, bz, roi, a, b, offset, nbins, hist);
-                }
-                // Only the non-zero bins come back (the ROI's distinct values), packed on the device.
-                try (DeviceBuffer used = c.allocate(4); DeviceBuffer packed = c.allocate(8L * nbins)) {
-                    c.fill8(used, 0, 4, (byte) 0);
-                    kernels.binsPack(hist, nbins, used, packed);
-                    int[] k = new int[1];
-                    download(c, used, MemorySegment.ofArray(k));
-                    int[] pairs = new int[2 * k[0]];
-                    if (pairs.length > 0) {
-                        download(c, packed, MemorySegment.ofArray(pairs));
-                    }
-                    long[] counts = new long[nbins];
-                    for (int i = 0; i < pairs.length; i += 2) {
-                        counts[pairs[i]] = Integer.toUnsignedLong(pairs[i + 1]);
-                    }
-                    return ValueCounts.ofDense(counts, offset);
-                }
-            }
-        });
+        return valueCounts(image, mask, label, box, lo, hi, () -> ValueCounts.within(cpu.sample(image, mask, label, box).intensities(), lo, hi));
     }
 
     /**
-     * Float32 images (resampled ones among them): the ROI's values go into a device hash table of twice the box's
-     * voxels (a power of two); its occupied entries come back packed and are sorted here. Exact: each distinct
-     * float is one entry with an integer count. A table that overflows (it cannot, at twice the voxels, unless
-     * the hash degenerates) sends the count to the CPU.
+     * On the device for int16, uint16 and uint8 images (their float32 copy is exact, their values few): each
+     * ROI voxel in range adds one to its value's bin, and the non-zero bins come back, packed. Float32 images
+     * (resampled ones among them) go into a device hash table of twice the box's voxels (a power of two), whose
+     * occupied entries come back packed and are sorted here: each distinct float is one entry with an integer
+     * count. A kept volume is read in place; otherwise only the box crosses the bus. Other types (int32,
+     * float64), and a table that overflows (it cannot at twice the voxels unless the hash degenerates), are
+     * counted on the host from {@code values}.
      */
-    private ValueCounts floatValueCounts(Volume image, Mask mask, int label, IndexBox box, double lo, double hi) {
+    @Override
+    public ValueCounts valueCounts(Volume image, Mask mask, int label, IndexBox box, double lo, double hi,
+                                   java.util.function.Supplier<double[]> values) {
+        sameGrid(image, mask);
+        VoxelType t = image.type();
+        boolean bins = t == VoxelType.INT16 || t == VoxelType.UINT16 || t == VoxelType.UINT8;
+        boolean table = t == VoxelType.FLOAT32 && 2 * box.extent().voxelCount() <= Kernels.MAX_VALUE_SLOTS;
+        Supplier<ValueCounts> onHost = () -> ValueCounts.of(values.get());
+        if (!(bins || table) || !box.within(image.extent())) {
+            metrics.cpuFallback();
+            return onHost.get();
+        }
         double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
         boolean kept = device.usable() && join(device.submit(c -> cache.isKept(image)));
-        int slots = Integer.highestOneBit((int) Math.max(512, 2 * box.extent().voxelCount() - 1)) << 1;
-        ValueCounts r = onDevice("valueCounts", () -> cpu.valueCounts(image, mask, label, box, lo, hi), c -> {
+        ValueCounts r = onDevice("valueCounts", onHost, c -> {
             var e = image.extent();
             int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
-            byte[] in = new byte[Math.toIntExact((long) bx * by * bz)];
-            float[] values = kept ? null : new float[in.length];
-            for (int z = 0, k = 0; z < bz; z++) {
-                for (int y = 0; y < by; y++) {
-                    long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
-                    for (int x = 0; x < bx; x++, k++) {
-                        in[k] = (byte) (mask.label(row + x) == label ? 1 : 0);
-                        if (values != null) {
-                            values[k] = (float) image.get(row + x);
-                        }
-                    }
-                }
-            }
-            try (Upload img = kept ? floats(c, image) : new Upload(uploaded(c, MemorySegment.ofArray(values)), true);
-                 DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(in)); DeviceBuffer keys = c.allocate(4L * slots);
-                 DeviceBuffer counts = c.allocate(4L * slots); DeviceBuffer overflow = c.allocate(4); DeviceBuffer packed = c.allocate(8L * slots)) {
-                c.fill8(keys, 0, keys.byteSize(), (byte) 0xFF);
-                c.fill8(counts, 0, counts.byteSize(), (byte) 0);
-                c.fill8(overflow, 0, 4, (byte) 0);
-                if (kept) {
-                    kernels.valueTable(img.buffer, e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0(), bx, by, bz, roi, a, b, slots, keys, counts,
-                            overflow);
-                } else {
-                    kernels.valueTable(img.buffer, bx, by, bz, 0, 0, 0, bx, by, bz, roi, a, b, slots, keys, counts, overflow);
-                }
-                int[] f = new int[1];
-                download(c, overflow, MemorySegment.ofArray(f));
-                if (f[0] != 0) {
-                    return null;
-                }
-                try (DeviceBuffer n = c.allocate(4)) {
-                    c.fill8(n, 0, 4, (byte) 0);
-                    kernels.valueTablePack(keys, counts, slots, n, packed);
-                    download(c, n, MemorySegment.ofArray(f));
-                }
-                int[] entries = new int[2 * f[0]];
-                if (entries.length > 0) {
-                    download(c, packed, MemorySegment.ofArray(entries));
-                }
-                return fromTable(entries);
+            // Where the box lies in what the kernel reads: the kept image, or the box alone.
+            int[] at = kept ? new int[] {e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0()} : new int[] {bx, by, bz, 0, 0, 0};
+            try (Upload img = kept ? floats(c, image) : new Upload(uploaded(c, MemorySegment.ofArray(floatBox(image, box))), true);
+                 DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(roiBytes(mask, label, box)))) {
+                return bins ? binCounts(c, img.buffer, at, bx, by, bz, roi, a, b, t) : tableCounts(c, img.buffer, at, bx, by, bz, roi, a, b);
             }
         });
         if (r == null) {
             metrics.cpuFallback();
             BackendEvents.cpuInstead("valueCounts", "the device's value table overflowed");
-            return cpu.valueCounts(image, mask, label, box, lo, hi);
+            return onHost.get();
         }
         return r;
+    }
+
+    /** One bin per value of the type; only the non-zero bins come back (the ROI's distinct values), packed. */
+    private ValueCounts binCounts(CudaContext c, DeviceBuffer img, int[] at, int bx, int by, int bz, DeviceBuffer roi, double a, double b,
+                                  VoxelType t) {
+        int offset = t == VoxelType.INT16 ? Short.MIN_VALUE : 0, nbins = t == VoxelType.UINT8 ? 256 : 65536;
+        try (DeviceBuffer hist = c.allocate(4L * nbins); DeviceBuffer used = c.allocate(4); DeviceBuffer packed = c.allocate(8L * nbins)) {
+            c.fill8(hist, 0, hist.byteSize(), (byte) 0);
+            c.fill8(used, 0, 4, (byte) 0);
+            kernels.valueCounts(img, at[0], at[1], at[2], at[3], at[4], at[5], bx, by, bz, roi, a, b, offset, nbins, hist);
+            kernels.binsPack(hist, nbins, used, packed);
+            long[] counts = new long[nbins];
+            int[] pairs = packed(c, used, packed);
+            for (int i = 0; i < pairs.length; i += 2) {
+                counts[pairs[i]] = Integer.toUnsignedLong(pairs[i + 1]);
+            }
+            return ValueCounts.ofDense(counts, offset);
+        }
+    }
+
+    /** A hash table of the distinct floats; null if it overflowed. */
+    private ValueCounts tableCounts(CudaContext c, DeviceBuffer img, int[] at, int bx, int by, int bz, DeviceBuffer roi, double a, double b) {
+        int slots = Integer.highestOneBit((int) Math.max(512, 2L * bx * by * bz - 1)) << 1;
+        try (DeviceBuffer keys = c.allocate(4L * slots); DeviceBuffer counts = c.allocate(4L * slots); DeviceBuffer overflow = c.allocate(4);
+             DeviceBuffer used = c.allocate(4); DeviceBuffer packed = c.allocate(8L * slots)) {
+            c.fill8(keys, 0, keys.byteSize(), (byte) 0xFF);
+            c.fill8(counts, 0, counts.byteSize(), (byte) 0);
+            c.fill8(overflow, 0, 4, (byte) 0);
+            c.fill8(used, 0, 4, (byte) 0);
+            kernels.valueTable(img, at[0], at[1], at[2], at[3], at[4], at[5], bx, by, bz, roi, a, b, slots, keys, counts, overflow);
+            int[] f = new int[1];
+            download(c, overflow, MemorySegment.ofArray(f));
+            if (f[0] != 0) {
+                return null;
+            }
+            kernels.valueTablePack(keys, counts, slots, used, packed);
+            return fromTable(packed(c, used, packed));
+        }
+    }
+
+    /** The (key, count) pairs a packing kernel wrote: {@code used} says how many. */
+    private int[] packed(CudaContext c, DeviceBuffer used, DeviceBuffer packed) {
+        int[] k = new int[1];
+        download(c, used, MemorySegment.ofArray(k));
+        int[] pairs = new int[2 * k[0]];
+        if (pairs.length > 0) {
+            download(c, packed, MemorySegment.ofArray(pairs));
+        }
+        return pairs;
+    }
+
+    /** The block {@code box} of {@code image} as float32, x fastest (exact for the types the device reads). */
+    private static float[] floatBox(Volume image, IndexBox box) {
+        var e = image.extent();
+        int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
+        float[] out = new float[Math.toIntExact((long) bx * by * bz)];
+        for (int z = 0, k = 0; z < bz; z++) {
+            for (int y = 0; y < by; y++) {
+                long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
+                for (int x = 0; x < bx; x++) {
+                    out[k++] = (float) image.get(row + x);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** One byte per voxel of {@code box}: 1 for a voxel of {@code label}. */
+    private static byte[] roiBytes(Mask mask, int label, IndexBox box) {
+        var e = mask.geometry().extent();
+        int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
+        byte[] out = new byte[Math.toIntExact((long) bx * by * bz)];
+        for (int z = 0, k = 0; z < bz; z++) {
+            for (int y = 0; y < by; y++) {
+                long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
+                for (int x = 0; x < bx; x++) {
+                    out[k++] = (byte) (mask.label(row + x) == label ? 1 : 0);
+                }
+            }
+        }
+        return out;
     }
 
     /** Packed (float bits, count) pairs in any order → values ascending with their counts. */
@@ -611,6 +602,16 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
     }
 
+    /** {@link #counts} of {@code parts × cells} uint64, one array per part. */
+    private long[][] counts(CudaContext c, int parts, long cells, java.util.function.Consumer<DeviceBuffer> fill) {
+        long[] all = counts(c, parts * cells, fill);
+        long[][] out = new long[parts][];
+        for (int i = 0; i < parts; i++) {
+            out[i] = java.util.Arrays.copyOfRange(all, Math.toIntExact(i * cells), Math.toIntExact((i + 1) * cells));
+        }
+        return out;
+    }
+
     /** A zeroed device array of {@code count} uint64, downloaded into a long[] after {@code fill} runs. */
     private long[] counts(CudaContext c, long count, java.util.function.Consumer<DeviceBuffer> fill) {
         try (DeviceBuffer m = c.allocate(8 * count)) {
@@ -643,13 +644,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("cooccurrence", () -> cpu.cooccurrences(grid, dirs, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)))) {
-                long cells = (long) ng * ng;
-                long[] all = counts(c, dirs.length * cells, m -> kernels.glcmDirections(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, ng, m));
-                long[][] out = new long[dirs.length][];
-                for (int i = 0; i < dirs.length; i++) {
-                    out[i] = java.util.Arrays.copyOfRange(all, Math.toIntExact(i * cells), Math.toIntExact((i + 1) * cells));
-                }
-                return out;
+                return counts(c, dirs.length, (long) ng * ng, m -> kernels.glcmDirections(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, ng, m));
             }
         });
     }
@@ -665,13 +660,11 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("runLengths", () -> cpu.runLengths(grid, dirs, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)))) {
-                long cells = (long) ng * maxRun;
-                long[] all = counts(c, dirs.length * cells,
-                        m -> kernels.glrlmDirections(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, ng, maxRun, m));
+                long[][] m = counts(c, dirs.length, (long) ng * maxRun,
+                        b -> kernels.glrlmDirections(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, ng, maxRun, b));
                 SparseCounts[] out = new SparseCounts[dirs.length];
                 for (int i = 0; i < dirs.length; i++) {
-                    long[] one = java.util.Arrays.copyOfRange(all, Math.toIntExact(i * cells), Math.toIntExact((i + 1) * cells));
-                    out[i] = SparseCounts.ofDense(one, ng, maxRun, h.voxels());
+                    out[i] = SparseCounts.ofDense(m[i], ng, maxRun, h.voxels());
                 }
                 return out;
             }
@@ -681,53 +674,61 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     /** The most bytes one launch's per-slice matrices may take; beyond, slices go one by one. */
     private static final long SLICE_MATRIX_BYTES = 256L << 20;
 
-    /** Every slice and direction in one launch over the whole grid's slab (shared with the 3D matrices). */
+    /** Launches a per-slice kernel on the whole grid's slab with the slices' slots. */
+    @FunctionalInterface
+    private interface SliceLaunch {
+        void run(TextureMatrices.Slab slab, DeviceBuffer slots, DeviceBuffer counts);
+    }
+
+    /**
+     * Per-slice counts over the whole grid's slab (shared with the 3D matrices): {@code perSlice} matrices of
+     * {@code cells} for each slice of {@code slices}, slice-major.
+     */
+    private long[][] sliceCounts(CudaContext c, LevelGrid grid, int[] slices, int perSlice, long cells, SliceLaunch launch) {
+        TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
+        try (DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
+            return counts(c, slices.length * perSlice, cells, m -> launch.run(h, slots, m));
+        }
+    }
+
+    /** Every slice and direction in one launch. */
     @Override
     public long[][][] cooccurrenceSlices(LevelGrid grid, int[][] dirs, int[] slices) {
         int ng = grid.ng();
         long cells = (long) ng * ng;
-        if (!batchable(grid, dirs, slices, cells)) {
+        if (!batchable(grid, dirs, slices, (long) dirs.length * cells)) {
             return ComputeBackend.super.cooccurrenceSlices(grid, dirs, slices);
         }
         return onDevice("cooccurrence", () -> cpu.cooccurrenceSlices(grid, dirs, slices), c -> {
-            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
-            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)));
-                 DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
-                long[] all = counts(c, (long) slices.length * dirs.length * cells,
-                        m -> kernels.glcmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, m));
-                long[][][] out = new long[slices.length][dirs.length][];
+            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(slab(c, grid, 0, grid.nz()), dirs)))) {
+                long[][] m = sliceCounts(c, grid, slices, dirs.length, cells,
+                        (h, slots, b) -> kernels.glcmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, b));
+                long[][][] out = new long[slices.length][][];
                 for (int k = 0; k < slices.length; k++) {
-                    for (int d = 0; d < dirs.length; d++) {
-                        long at = ((long) k * dirs.length + d) * cells;
-                        out[k][d] = java.util.Arrays.copyOfRange(all, Math.toIntExact(at), Math.toIntExact(at + cells));
-                    }
+                    out[k] = java.util.Arrays.copyOfRange(m, k * dirs.length, (k + 1) * dirs.length);
                 }
                 return out;
             }
         });
     }
 
-    /** Every slice and direction in one launch over the whole grid's slab. */
+    /** Every slice and direction in one launch. */
     @Override
     public SparseCounts[][] runLengthSlices(LevelGrid grid, int[][] dirs, int[] slices) {
         int ng = grid.ng(), maxRun = Math.max(grid.nx(), grid.ny());
         long cells = (long) ng * maxRun;
-        if (!batchable(grid, dirs, slices, cells)) {
+        if (!batchable(grid, dirs, slices, (long) dirs.length * cells)) {
             return ComputeBackend.super.runLengthSlices(grid, dirs, slices);
         }
         return onDevice("runLengths", () -> cpu.runLengthSlices(grid, dirs, slices), c -> {
-            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
-            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)));
-                 DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
-                long[] all = counts(c, (long) slices.length * dirs.length * cells,
-                        m -> kernels.glrlmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, maxRun, m));
+            try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(slab(c, grid, 0, grid.nz()), dirs)))) {
+                long[][] m = sliceCounts(c, grid, slices, dirs.length, cells,
+                        (h, slots, b) -> kernels.glrlmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, maxRun, b));
                 SparseCounts[][] out = new SparseCounts[slices.length][dirs.length];
                 for (int k = 0; k < slices.length; k++) {
                     long voxels = grid.count(slices[k], slices[k] + 1);
                     for (int d = 0; d < dirs.length; d++) {
-                        long at = ((long) k * dirs.length + d) * cells;
-                        long[] one = java.util.Arrays.copyOfRange(all, Math.toIntExact(at), Math.toIntExact(at + cells));
-                        out[k][d] = SparseCounts.ofDense(one, ng, maxRun, voxels);
+                        out[k][d] = SparseCounts.ofDense(m[k * dirs.length + d], ng, maxRun, voxels);
                     }
                 }
                 return out;
@@ -735,53 +736,40 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
-    /** Every slice's NGTDM counts in one launch over the whole grid's slab. */
+    /** Every slice's NGTDM counts in one launch. */
     @Override
     public long[][] toneDifferenceCountSlices(LevelGrid grid, int[] slices) {
         int ng = grid.ng();
         long cells = (long) ng * Kernels.TONE_COLUMNS;
-        if (!batchable(grid, new int[][] {{1, 0, 0}}, slices, cells)) {
+        if (!batchable(grid, TextureMatrices.DIRECTIONS_2D, slices, cells)) {
             return ComputeBackend.super.toneDifferenceCountSlices(grid, slices);
         }
-        return onDevice("toneDifferenceCounts", () -> cpu.toneDifferenceCountSlices(grid, slices), c -> {
-            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
-            try (DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
-                long[] all = counts(c, slices.length * cells, m -> kernels.ngtdmSlices(slabLevels, h.px(), h.py(), h.pz(), slots, slices.length, ng, m));
-                long[][] out = new long[slices.length][];
-                for (int k = 0; k < slices.length; k++) {
-                    out[k] = java.util.Arrays.copyOfRange(all, Math.toIntExact(k * cells), Math.toIntExact((k + 1) * cells));
-                }
-                return out;
-            }
-        });
+        return onDevice("toneDifferenceCounts", () -> cpu.toneDifferenceCountSlices(grid, slices),
+                c -> sliceCounts(c, grid, slices, 1, cells, (h, slots, m) -> kernels.ngtdmSlices(slabLevels, h.px(), h.py(), h.pz(), slots, slices.length, ng, m)));
     }
 
-    /** Every slice's NGLDM counts in one launch over the whole grid's slab. */
+    /** Every slice's NGLDM counts in one launch. */
     @Override
     public SparseCounts[] dependenceSlices(LevelGrid grid, int[] slices, int alpha) {
         int ng = grid.ng(), cols = 9;
         long cells = (long) ng * cols;
-        if (alpha < 0 || !batchable(grid, new int[][] {{1, 0, 0}}, slices, cells)) {
+        if (alpha < 0 || !batchable(grid, TextureMatrices.DIRECTIONS_2D, slices, cells)) {
             return ComputeBackend.super.dependenceSlices(grid, slices, alpha);
         }
         return onDevice("dependence", () -> cpu.dependenceSlices(grid, slices, alpha), c -> {
-            TextureMatrices.Slab h = slab(c, grid, 0, grid.nz());
-            try (DeviceBuffer slots = uploaded(c, MemorySegment.ofArray(slotOf(h.pz(), slices)))) {
-                long[] all = counts(c, slices.length * cells,
-                        m -> kernels.ngldmSlices(slabLevels, h.px(), h.py(), h.pz(), alpha, slots, slices.length, ng, m));
-                SparseCounts[] out = new SparseCounts[slices.length];
-                for (int k = 0; k < slices.length; k++) {
-                    long[] one = java.util.Arrays.copyOfRange(all, Math.toIntExact(k * cells), Math.toIntExact((k + 1) * cells));
-                    out[k] = SparseCounts.ofDense(one, ng, cols, grid.count(slices[k], slices[k] + 1));
-                }
-                return out;
+            long[][] m = sliceCounts(c, grid, slices, 1, cells,
+                    (h, slots, b) -> kernels.ngldmSlices(slabLevels, h.px(), h.py(), h.pz(), alpha, slots, slices.length, ng, b));
+            SparseCounts[] out = new SparseCounts[slices.length];
+            for (int k = 0; k < slices.length; k++) {
+                out[k] = SparseCounts.ofDense(m[k], ng, cols, grid.count(slices[k], slices[k] + 1));
             }
+            return out;
         });
     }
 
-    /** In-plane directions, distinct valid slices, and matrices within the launch budget. */
-    private static boolean batchable(LevelGrid grid, int[][] dirs, int[] slices, long cells) {
-        if (dirs.length == 0 || slices.length == 0 || 8L * slices.length * dirs.length * cells > SLICE_MATRIX_BYTES) {
+    /** In-plane directions, distinct valid slices, and {@code cellsPerSlice} uint64 a slice within the launch budget. */
+    private static boolean batchable(LevelGrid grid, int[][] dirs, int[] slices, long cellsPerSlice) {
+        if (dirs.length == 0 || slices.length == 0 || 8L * slices.length * cellsPerSlice > SLICE_MATRIX_BYTES) {
             return false;
         }
         for (int[] d : dirs) {
@@ -933,7 +921,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     /** Keys hold the slot in 15 bits and the level in 16. */
     private static boolean zoneSlicesBatchable(LevelGrid grid, int[] slices) {
-        return grid.ng() < 1 << 16 && slices.length < 1 << 15 && batchable(grid, new int[][] {{1, 0, 0}}, slices, 1);
+        return grid.ng() < 1 << 16 && slices.length < 1 << 15 && batchable(grid, TextureMatrices.DIRECTIONS_2D, slices, 1);
     }
 
     /** Every slice's zones at once: in-slice labelling of the whole grid's slab, one key per zone tagged with its slice. */

@@ -32,26 +32,22 @@ record SphereLayout(int nc, int[] cy, int[] cz, int[] half, int[] rowOffset, int
                 }
             }
         }
-        int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1, z0 = Integer.MAX_VALUE, z1 = -1;
-        for (long i : centres) {
-            int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
-            x0 = Math.min(x0, x);
-            x1 = Math.max(x1, x);
-            y0 = Math.min(y0, y);
-            y1 = Math.max(y1, y);
-            z0 = Math.min(z0, z);
-            z1 = Math.max(z1, z);
-        }
-        int bx0 = Math.max(0, x0 - rx), bx1 = Math.min(e.nx() - 1, x1 + rx);
-        int by0 = Math.max(0, y0 - ry), by1 = Math.min(e.ny() - 1, y1 + ry);
-        int bz0 = Math.max(0, z0 - rz), bz1 = Math.min(e.nz() - 1, z1 + rz);
+        io.hounsfield.core.IndexBox c = io.hounsfield.core.IndexBox.bounding(centres, e);
+        int bx0 = Math.max(0, c.x0() - rx), bx1 = Math.min(e.nx() - 1, c.x1() - 1 + rx);
+        int by0 = Math.max(0, c.y0() - ry), by1 = Math.min(e.ny() - 1, c.y1() - 1 + ry);
+        int bz0 = Math.max(0, c.z0() - rz), bz1 = Math.min(e.nz() - 1, c.z1() - 1 + rz);
         int w = bx1 - bx0 + 1, rowsY = by1 - by0 + 1, stride = w + 1;
         int[] rowOffset = new int[nc];
-        for (int c = 0; c < nc; c++) {
-            rowOffset[c] = (cz[c] * rowsY + cy[c]) * stride;
+        for (int k = 0; k < nc; k++) {
+            rowOffset[k] = (cz[k] * rowsY + cy[k]) * stride;
         }
         return new SphereLayout(nc, java.util.Arrays.copyOf(cy, nc), java.util.Arrays.copyOf(cz, nc), java.util.Arrays.copyOf(half, nc),
                 rowOffset, rx, ry, rz, interior, bx0, by0, bz0, w, rowsY, bz1 - bz0 + 1, stride);
+    }
+
+    /** The image block the spheres touch. */
+    io.hounsfield.core.IndexBox block() {
+        return new io.hounsfield.core.IndexBox(bx0, by0, bz0, bx0 + w, by0 + rowsY, bz0 + rowsZ);
     }
 
     private static double sq(double v) {

@@ -51,6 +51,12 @@ public record ValueCounts(double[] values, long[] counts) {
         return new ValueCounts(v, c);
     }
 
+    /** The values of {@code x} in [lo, hi] (a NaN bound is no bound), in order. */
+    public static double[] within(double[] x, double lo, double hi) {
+        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        return java.util.Arrays.stream(x).filter(v -> v >= a && v <= b).toArray();
+    }
+
     /** From counts of the integers {@code first}, {@code first + 1}, ...: the non-zero ones. */
     public static ValueCounts ofDense(long[] counts, double first) {
         int n = 0;

@@ -173,21 +173,9 @@ public final class MarchingCubes {
         Geometry g = mask.geometry();
         Extent e = g.extent();
         // The label's occupancy over the box grown by one (background outside the image): the padding closes the surface.
-        int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
-        boolean[] occ = new boolean[px * py * pz];
-        for (int z = b.z0(); z < b.z1(); z++) {
-            for (int y = b.y0(); y < b.y1(); y++) {
-                long row = e.index(b.x0(), y, z);
-                int at = ((z - b.z0() + 1) * py + (y - b.y0() + 1)) * px + 1;
-                for (int x = 0; x < b.x1() - b.x0(); x++) {
-                    occ[at + x] = mask.label(row + x) == label;
-                }
-            }
-        }
-        int[] cornerOffset = new int[8];
-        for (int k = 0; k < 8; k++) {
-            cornerOffset[k] = ((k >> 2 & 1) * py + (k >> 1 & 1)) * px + (k & 1);
-        }
+        int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2;
+        byte[] occ = occupancy(mask, label, b);
+        int[] cornerOffset = cornerOffsets(px, py);
         double[] affine = g.indexToWorldMatrix();
         DoubleList coords = new DoubleList();
         LongIntMap vertexOfEdge = new LongIntMap();
@@ -202,7 +190,7 @@ public final class MarchingCubes {
                 for (int x = b.x0() - 1; x < b.x1(); x++) {
                     int at = base + x - b.x0() + 1, config = 0;
                     for (int k = 0; k < 8; k++) {
-                        config |= occ[at + cornerOffset[k]] ? 1 << k : 0;
+                        config |= occ[at + cornerOffset[k]] << k;
                     }
                     if (config == 0 || config == 255) {
                         continue;
@@ -314,10 +302,7 @@ public final class MarchingCubes {
         int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
         byte[] occ = occupancy(mask, label, b);
         long[] words = new long[4 * 256]; // per configuration: cubes, Σi, Σj, Σk (relative to the padded box)
-        int[] cornerOffset = new int[8];
-        for (int k = 0; k < 8; k++) {
-            cornerOffset[k] = ((k >> 2 & 1) * py + (k >> 1 & 1)) * px + (k & 1);
-        }
+        int[] cornerOffset = cornerOffsets(px, py);
         // Cube (i, j, k) of the padded box spans voxel centres i..i+1 etc.; its lower corner is image voxel
         // (x0 − 1 + i, ...).
         for (int k = 0; k < pz - 1; k++) {
@@ -413,6 +398,15 @@ public final class MarchingCubes {
             }
         }
         return out;
+    }
+
+    /** Offsets of a cube's eight corners from its first in a padded occupancy of rows {@code px}, slices {@code px × py}. */
+    private static int[] cornerOffsets(int px, int py) {
+        int[] o = new int[8];
+        for (int k = 0; k < 8; k++) {
+            o[k] = ((k >> 2 & 1) * py + (k >> 1 & 1)) * px + (k & 1);
+        }
+        return o;
     }
 
     /** The label's 0/1 occupancy over {@code b} grown by one voxel on every side (background outside the image). */
