@@ -375,29 +375,70 @@ public final class MarchingCubes {
         hi[row] = Math.max(hi[row], x);
     }
 
-    /** The row ends as (X, Y, Z) image-doubled triples, rows in order. */
+    /**
+     * The row ends that are vertices of their plane's convex outline, as (X, Y, Z) image-doubled triples,
+     * rows in order. Surface vertices lie on planes of constant Z; a point inside its plane's outline (or
+     * inside one of its edges) is a convex combination of others and cannot be a vertex of the 3-D hull, so
+     * only the outline's vertices are kept. Found per plane by Andrew's monotone chain over the row ends,
+     * which come sorted by (Y, X); integer arithmetic, so every backend keeps the same points.
+     */
     private static int[] rowEnds(int[] lo, int[] hi, int rowsY, IndexBox b) {
-        int n = 0;
-        for (int r = 0; r < lo.length; r++) {
-            n += hi[r] < 0 ? 0 : lo[r] == hi[r] ? 1 : 2;
-        }
-        int[] out = new int[3 * n];
+        int planes = lo.length / rowsY;
+        int[] px = new int[2 * rowsY], py = new int[2 * rowsY], chain = new int[4 * rowsY + 1];
+        boolean[] keep = new boolean[2 * rowsY];
+        int[] out = new int[48];
         int ox = 2 * (b.x0() - 1), oy = 2 * (b.y0() - 1), oz = 2 * (b.z0() - 1), k = 0;
-        for (int r = 0; r < lo.length; r++) {
-            if (hi[r] < 0) {
-                continue;
+        for (int z = 0; z < planes; z++) {
+            int n = 0;
+            for (int y = 0; y < rowsY; y++) {
+                int r = z * rowsY + y;
+                if (hi[r] < 0) {
+                    continue;
+                }
+                px[n] = lo[r];
+                py[n++] = y;
+                if (hi[r] != lo[r]) {
+                    px[n] = hi[r];
+                    py[n++] = y;
+                }
             }
-            int y = r % rowsY + oy, z = r / rowsY + oz;
-            out[k++] = lo[r] + ox;
-            out[k++] = y;
-            out[k++] = z;
-            if (hi[r] != lo[r]) {
-                out[k++] = hi[r] + ox;
-                out[k++] = y;
-                out[k++] = z;
+            java.util.Arrays.fill(keep, 0, n, n <= 2);
+            if (n > 2) {
+                // Lower then upper chain in (Y, X) order; a point that does not turn strictly is dropped.
+                int h = 0;
+                for (int pass = 0; pass < 2; pass++) {
+                    int start = h;
+                    for (int t = 0; t < n; t++) {
+                        int i = pass == 0 ? t : n - 1 - t;
+                        while (h >= start + 2 && turn(py, px, chain[h - 2], chain[h - 1], i) <= 0) {
+                            h--;
+                        }
+                        chain[h++] = i;
+                    }
+                    h--;
+                }
+                for (int t = 0; t < h; t++) {
+                    keep[chain[t]] = true;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (!keep[i]) {
+                    continue;
+                }
+                if (k + 3 > out.length) {
+                    out = java.util.Arrays.copyOf(out, 2 * out.length);
+                }
+                out[k++] = px[i] + ox;
+                out[k++] = py[i] + oy;
+                out[k++] = z + oz;
             }
         }
-        return out;
+        return java.util.Arrays.copyOf(out, k);
+    }
+
+    /** Cross product of (a − o) and (b − o) for points (u, v). */
+    private static long turn(int[] u, int[] v, int o, int a, int b) {
+        return (long) (u[a] - u[o]) * (v[b] - v[o]) - (long) (v[a] - v[o]) * (u[b] - u[o]);
     }
 
     /** Offsets of a cube's eight corners from its first in a padded occupancy of rows {@code px}, slices {@code px × py}. */

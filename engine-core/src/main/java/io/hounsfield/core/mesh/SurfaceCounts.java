@@ -13,14 +13,16 @@ import java.util.Arrays;
  * det(o₁, o₂, o₃) + B · ((o₂ − o₁) × (o₃ − o₁)) with o the vertex offsets inside the cube, so it needs only
  * each configuration's count and the sum of its cubes' positions. The convex hull's vertices are among
  * the two ends of each grid row of surface vertices (a point inside a segment of others is never a hull
- * vertex), and every cut cube edge carries a vertex.
+ * vertex; every cut cube edge carries a vertex), and of those, among the vertices of the convex outline of
+ * their plane of constant Z (a point inside a polygon of others is not one either).
  *
  * @param configs    256 cube counts by configuration (bit k set when corner (k &amp; 1, k ≫ 1 &amp; 1, k ≫ 2 &amp; 1) is
  *                   inside)
  * @param cornerSums 256 × 3: per configuration, the sums of its cubes' lower corners (x, y, z image index;
  *                   −1 for the padding below the grid)
- * @param extremes   surface vertices that end a grid row, as (X, Y, Z) = 2 × image index (vertices sit at
- *                   cube-edge midpoints), rows in order of Z then Y, each row's lower end first
+ * @param extremes   surface vertices that end a grid row and are vertices of their Z plane's convex outline,
+ *                   as (X, Y, Z) = 2 × image index (vertices sit at cube-edge midpoints), rows in order of Z
+ *                   then Y, each row's lower end first
  */
 public record SurfaceCounts(long[] configs, long[] cornerSums, int[] extremes) {
 

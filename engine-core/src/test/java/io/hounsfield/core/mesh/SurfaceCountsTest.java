@@ -8,7 +8,10 @@ import io.hounsfield.core.Mat3;
 import io.hounsfield.core.Vec3;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -90,20 +93,48 @@ class SurfaceCountsTest {
         return out;
     }
 
-    /** The ends of each row of the built mesh's vertices, found from their world positions. */
+    /**
+     * The vertices of the convex outline of the built mesh's vertices on each plane of constant Z (found from
+     * their world positions), by gift wrapping: from the lowest point, the next outline vertex is the one with
+     * every other point to its left, the farthest of any collinear ones.
+     */
     private static Set<String> rowEndsOf(Mesh mesh, Geometry g) {
-        TreeMap<String, int[]> rows = new TreeMap<>();
+        TreeMap<Integer, Set<List<Integer>>> planes = new TreeMap<>();
         double[] v = mesh.vertices();
         for (int i = 0; i < v.length; i += 3) {
             Vec3 q = g.worldToIndex(new Vec3(v[i], v[i + 1], v[i + 2]));
             int x = (int) Math.round(2 * q.x()), y = (int) Math.round(2 * q.y()), z = (int) Math.round(2 * q.z());
-            rows.merge(y + "," + z, new int[] {x, x}, (a, b) -> new int[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+            planes.computeIfAbsent(z, k -> new HashSet<>()).add(List.of(x, y));
         }
         Set<String> out = new HashSet<>();
-        rows.forEach((row, ends) -> {
-            out.add(ends[0] + "," + row);
-            out.add(ends[1] + "," + row);
+        planes.forEach((z, set) -> {
+            List<List<Integer>> pts = new ArrayList<>(set);
+            List<Integer> first = pts.stream().min(Comparator.<List<Integer>>comparingInt(a -> a.get(1)).thenComparingInt(a -> a.get(0))).orElseThrow();
+            List<Integer> at = first;
+            do {
+                out.add(at.get(0) + "," + at.get(1) + "," + z);
+                List<Integer> next = null;
+                for (List<Integer> c : pts) {
+                    if (c.equals(at)) {
+                        continue;
+                    }
+                    if (next == null) {
+                        next = c;
+                        continue;
+                    }
+                    long cross = (long) (next.get(0) - at.get(0)) * (c.get(1) - at.get(1)) - (long) (next.get(1) - at.get(1)) * (c.get(0) - at.get(0));
+                    long dn = sq(next.get(0) - at.get(0)) + sq(next.get(1) - at.get(1)), dc = sq(c.get(0) - at.get(0)) + sq(c.get(1) - at.get(1));
+                    if (cross < 0 || cross == 0 && dc > dn) {
+                        next = c;
+                    }
+                }
+                at = next;
+            } while (at != null && !at.equals(first));
         });
         return out;
+    }
+
+    private static long sq(long a) {
+        return a * a;
     }
 }

@@ -237,19 +237,46 @@ final class ConvexHull {
         return s;
     }
 
-    /** Unit normals of the hull's faces, largest faces first, x y z each. */
-    double[] faceNormals() {
-        List<Face> byArea = new ArrayList<>(faces);
-        byArea.sort((f, g) -> Double.compare(g.norm(), f.norm()));
-        double[] out = new double[3 * byArea.size()];
-        for (int i = 0; i < byArea.size(); i++) {
-            Face f = byArea.get(i);
-            double l = f.norm();
-            out[3 * i] = f.nx / l;
-            out[3 * i + 1] = f.ny / l;
-            out[3 * i + 2] = f.nz / l;
+    /**
+     * The hull's triangles as arrays, largest first: corners (a b c each, counter-clockwise seen from
+     * outside), unit outward normals (x y z each), and for each triangle the triangles across its edges
+     * a→b, b→c, c→a (indices into the same order). Every edge has exactly one triangle on each side.
+     */
+    record Triangles(int[] corners, double[] normals, int[] neighbours) {
+        int count() {
+            return corners.length / 3;
         }
-        return out;
+    }
+
+    private Triangles triangles;
+
+    Triangles triangles() {
+        if (triangles == null) {
+            List<Face> byArea = new ArrayList<>(faces);
+            byArea.sort((f, g) -> Double.compare(g.norm(), f.norm()));
+            int n = byArea.size();
+            Map<Face, Integer> id = new java.util.IdentityHashMap<>(2 * n);
+            for (int i = 0; i < n; i++) {
+                id.put(byArea.get(i), i);
+            }
+            int[] corners = new int[3 * n], neighbours = new int[3 * n];
+            double[] normals = new double[3 * n];
+            for (int i = 0; i < n; i++) {
+                Face f = byArea.get(i);
+                double l = f.norm();
+                corners[3 * i] = f.a;
+                corners[3 * i + 1] = f.b;
+                corners[3 * i + 2] = f.c;
+                normals[3 * i] = f.nx / l;
+                normals[3 * i + 1] = f.ny / l;
+                normals[3 * i + 2] = f.nz / l;
+                neighbours[3 * i] = id.get(edgeFace.get(key(f.b, f.a)));
+                neighbours[3 * i + 1] = id.get(edgeFace.get(key(f.c, f.b)));
+                neighbours[3 * i + 2] = id.get(edgeFace.get(key(f.a, f.c)));
+            }
+            triangles = new Triangles(corners, normals, neighbours);
+        }
+        return triangles;
     }
 
     /** Coordinates of the hull's vertices, x y z each. */
@@ -262,9 +289,25 @@ final class ConvexHull {
         return out;
     }
 
-    /** Indices of the hull's vertices. */
+    /** Indices of the hull's vertices, ascending. */
     int[] vertices() {
-        return faces.stream().flatMapToInt(f -> java.util.stream.IntStream.of(f.a, f.b, f.c)).distinct().toArray();
+        boolean[] on = new boolean[p.length / 3];
+        int count = 0;
+        for (Face f : faces) {
+            for (int v : new int[] {f.a, f.b, f.c}) {
+                if (!on[v]) {
+                    on[v] = true;
+                    count++;
+                }
+            }
+        }
+        int[] out = new int[count];
+        for (int i = 0, k = 0; i < on.length; i++) {
+            if (on[i]) {
+                out[k++] = i;
+            }
+        }
+        return out;
     }
 
     private double[] sub(int i, int j) {

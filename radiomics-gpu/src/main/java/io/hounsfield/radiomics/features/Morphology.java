@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
 /**
  * IBSI §3.1, morphological features (3D), from the marching-cubes mesh of the morphological mask, the
  * positions of its voxels, and the intensity mask's voxels. Large ROIs stay fast: the convex hull is
- * built from the ends of the surface's grid rows (only they can be hull vertices; {@code SurfaceCounts}), the maximum diameter
+ * built from the ends of the surface's grid rows that lie on their plane's convex outline (only they can be
+ * hull vertices; {@code SurfaceCounts}), the maximum diameter
  * is searched among hull vertices, and Moran's I and Geary's C — O(N²) — use all voxels up to
  * {@value #AUTOCORRELATION_EXACT_LIMIT} and a fixed-seed random subset of that size beyond (an
  * estimate, as IBSI permits for large ROIs). The oriented minimum bounding box is searched among boxes
@@ -98,7 +99,7 @@ public final class Morphology {
         out.add(f("6BDE", "Volume density (approximate enclosing ellipsoid)", v / vEllipsoid, ""));
         out.add(f("RDD2", "Area density (approximate enclosing ellipsoid)", a / ellipsoidArea(sa, sb, sc), ""));
         double[] hullPoints = hull.vertexPoints();
-        Enclosing.Box ombb = Enclosing.orientedBox(hullPoints, hull.faceNormals());
+        Enclosing.Box ombb = Enclosing.orientedBox(hull);
         out.add(f("ZH1A", "Volume density (oriented minimum bounding box)", ombb == null ? Double.NaN : v / ombb.volume(), ""));
         out.add(f("IQYR", "Area density (oriented minimum bounding box)", ombb == null ? Double.NaN : a / ombb.area(), ""));
         double[] mvee = hullPoints.length >= 12 ? Enclosing.mvee(hullPoints, 1e-7, 2000) : new double[] {Double.NaN, Double.NaN, Double.NaN};

@@ -40,9 +40,105 @@ class EnclosingTest {
         }
         double[] p = rotated(pts, Mat3.rotation(new Vec3(1, 2, 3), 0.7), new Vec3(5, -3, 2));
         ConvexHull h = ConvexHull.of(p);
-        Enclosing.Box b = Enclosing.orientedBox(h.vertexPoints(), h.faceNormals());
+        Enclosing.Box b = Enclosing.orientedBox(h);
         assertThat(b.volume()).isCloseTo(42, within(1e-6));
         assertThat(b.area()).isCloseTo(2 * (6 + 14 + 21), within(1e-6));
+    }
+
+    /**
+     * The box from the hull's silhouettes equals the box from each direction's brute-force projection (every
+     * hull vertex projected, its 2-D hull by the monotone chain, every hull edge tried), on random clouds and
+     * on voxel-lattice shapes whose hulls have many coplanar triangles and faces parallel to the directions.
+     */
+    @Test
+    void silhouettesGiveTheSameBoxAsProjectingEveryVertex() {
+        for (int seed = 0; seed < 24; seed++) {
+            SplittableRandom r = new SplittableRandom(1000 + seed);
+            int n = 20 + r.nextInt(3000);
+            double[] pts = new double[3 * n];
+            for (int i = 0; i < n; i++) {
+                double x, y, z;
+                do {
+                    x = r.nextDouble(-1, 1);
+                    y = r.nextDouble(-1, 1);
+                    z = r.nextDouble(-1, 1);
+                } while (x * x + y * y + z * z > 1);
+                if (seed % 2 == 1) { // lattice points of an ellipsoid: coplanar faces, axis-parallel normals
+                    x = Math.rint(15 * x);
+                    y = Math.rint(9 * y);
+                    z = Math.rint(4 * z);
+                }
+                pts[3 * i] = 0.8 * x;
+                pts[3 * i + 1] = 0.8 * y;
+                pts[3 * i + 2] = 2.5 * z;
+            }
+            double[] p = seed % 4 < 2 ? pts : rotated(pts, Mat3.rotation(new Vec3(1, -2, 0.5), 0.3 * seed), new Vec3(-120, 40, 700));
+            ConvexHull h = ConvexHull.of(p);
+            double[] expected = bruteForceBox(h);
+            Enclosing.Box b = Enclosing.orientedBox(h);
+            assertThat(b.volume()).as("seed %d", seed).isCloseTo(expected[0], within(1e-9 * expected[0]));
+            assertThat(b.area()).as("seed %d", seed).isCloseTo(expected[1], within(1e-9 * expected[1]));
+        }
+    }
+
+    /** Volume and area of the smallest box flush with one of the first directions the method uses. */
+    private static double[] bruteForceBox(ConvexHull h) {
+        double[] nrm = h.triangles().normals(), v = h.vertexPoints();
+        java.util.List<double[]> dirs = new java.util.ArrayList<>();
+        for (int f = 0; f < nrm.length / 3 && dirs.size() < Enclosing.MAX_DIRECTIONS; f++) {
+            double[] d = {nrm[3 * f], nrm[3 * f + 1], nrm[3 * f + 2]};
+            if (dirs.stream().noneMatch(e -> Math.abs(Math.abs(e[0] * d[0] + e[1] * d[1] + e[2] * d[2]) - 1) < 1e-9)) {
+                dirs.add(d);
+            }
+        }
+        double bestVolume = Double.MAX_VALUE, bestArea = 0;
+        for (double[] d : dirs) {
+            // Any orthonormal basis of the plane: the rectangle does not depend on it.
+            Vec3 n = new Vec3(d[0], d[1], d[2]);
+            Vec3 e = n.cross(Math.abs(d[2]) < 0.9 ? new Vec3(0, 0, 1) : new Vec3(1, 0, 0)), u = e.times(1 / e.norm()), w = n.cross(u);
+            int m = v.length / 3;
+            double[][] q = new double[m][];
+            double hmin = Double.MAX_VALUE, hmax = -Double.MAX_VALUE;
+            for (int i = 0; i < m; i++) {
+                Vec3 x = new Vec3(v[3 * i], v[3 * i + 1], v[3 * i + 2]);
+                q[i] = new double[] {u.dot(x), w.dot(x)};
+                hmin = Math.min(hmin, n.dot(x));
+                hmax = Math.max(hmax, n.dot(x));
+            }
+            java.util.Arrays.sort(q, (a, b) -> a[0] != b[0] ? Double.compare(a[0], b[0]) : Double.compare(a[1], b[1]));
+            double[][] hull = new double[2 * m + 1][];
+            int k = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                int start = k;
+                for (int t = 0; t < m; t++) {
+                    double[] c = pass == 0 ? q[t] : q[m - 1 - t];
+                    while (k >= start + 2 && (hull[k - 1][0] - hull[k - 2][0]) * (c[1] - hull[k - 2][1])
+                            - (hull[k - 1][1] - hull[k - 2][1]) * (c[0] - hull[k - 2][0]) <= 0) {
+                        k--;
+                    }
+                    hull[k++] = c;
+                }
+                k--;
+            }
+            for (int i = 0; i < k; i++) {
+                double[] a = hull[i], b = hull[(i + 1) % k];
+                double ex = b[0] - a[0], ey = b[1] - a[1], el = Math.hypot(ex, ey);
+                double amin = Double.MAX_VALUE, amax = -Double.MAX_VALUE, bmin = Double.MAX_VALUE, bmax = -Double.MAX_VALUE;
+                for (int j = 0; j < k; j++) {
+                    double s = (ex * hull[j][0] + ey * hull[j][1]) / el, t = (-ey * hull[j][0] + ex * hull[j][1]) / el;
+                    amin = Math.min(amin, s);
+                    amax = Math.max(amax, s);
+                    bmin = Math.min(bmin, t);
+                    bmax = Math.max(bmax, t);
+                }
+                double a1 = amax - amin, b1 = bmax - bmin, c1 = hmax - hmin;
+                if (a1 * b1 * c1 < bestVolume) {
+                    bestVolume = a1 * b1 * c1;
+                    bestArea = 2 * (a1 * b1 + a1 * c1 + b1 * c1);
+                }
+            }
+        }
+        return new double[] {bestVolume, bestArea};
     }
 
     @Test
