@@ -8,6 +8,7 @@ import io.hounsfield.core.mesh.SurfaceMeasures;
 import io.hounsfield.radiomics.FeatureValue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -181,13 +182,91 @@ public final class Morphology {
     }
 
     private static double maxDistance(ConvexHull hull) {
-        int[] h = hull.vertices();
+        return maxDistance(hull.points(), hull.vertices());
+    }
+
+    /**
+     * The largest distance between two of the points {@code idx} (x y z each in {@code p}), exactly, without
+     * trying every pair: the points are binned into up to 4×4×4 cells of their bounding box, and a pair of
+     * cells is searched only while the largest distance between the cells' boxes exceeds the best distance
+     * found, cell pairs taken in decreasing order of that bound.
+     */
+    static double maxDistance(double[] p, int[] idx) {
+        int n = idx.length;
+        if (n < 2) {
+            return 0;
+        }
+        double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE}, hi = {-Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
+        for (int i : idx) {
+            for (int k = 0; k < 3; k++) {
+                lo[k] = Math.min(lo[k], p[3 * i + k]);
+                hi[k] = Math.max(hi[k], p[3 * i + k]);
+            }
+        }
+        int side = n < 64 ? 1 : 4, cells = side * side * side;
+        int[] cellOf = new int[n], start = new int[cells + 1];
+        for (int t = 0; t < n; t++) {
+            int c = 0;
+            for (int k = 2; k >= 0; k--) {
+                double span = hi[k] - lo[k];
+                int b = span > 0 ? (int) Math.min(side - 1, (p[3 * idx[t] + k] - lo[k]) / span * side) : 0;
+                c = c * side + b;
+            }
+            cellOf[t] = c;
+            start[c + 1]++;
+        }
+        for (int c = 0; c < cells; c++) {
+            start[c + 1] += start[c];
+        }
+        // Points grouped by cell (coordinates copied, so the inner loop reads consecutive memory), and each
+        // cell's own bounding box.
+        double[] x = new double[n], y = new double[n], z = new double[n];
+        double[] box = new double[6 * cells];
+        for (int c = 0; c < cells; c++) {
+            box[6 * c] = box[6 * c + 1] = box[6 * c + 2] = Double.MAX_VALUE;
+            box[6 * c + 3] = box[6 * c + 4] = box[6 * c + 5] = -Double.MAX_VALUE;
+        }
+        int[] fill = Arrays.copyOf(start, cells);
+        for (int t = 0; t < n; t++) {
+            int c = cellOf[t], at = fill[c]++, i = idx[t];
+            x[at] = p[3 * i];
+            y[at] = p[3 * i + 1];
+            z[at] = p[3 * i + 2];
+            for (int k = 0; k < 3; k++) {
+                box[6 * c + k] = Math.min(box[6 * c + k], p[3 * i + k]);
+                box[6 * c + 3 + k] = Math.max(box[6 * c + 3 + k], p[3 * i + k]);
+            }
+        }
+        List<long[]> pairs = new ArrayList<>(); // {bound bits, a, b}
+        for (int a = 0; a < cells; a++) {
+            if (start[a] == start[a + 1]) {
+                continue;
+            }
+            for (int b = a; b < cells; b++) {
+                if (start[b] == start[b + 1]) {
+                    continue;
+                }
+                double bound = 0;
+                for (int k = 0; k < 3; k++) {
+                    double d = Math.max(box[6 * a + 3 + k] - box[6 * b + k], box[6 * b + 3 + k] - box[6 * a + k]);
+                    bound += d * d;
+                }
+                pairs.add(new long[] {Double.doubleToLongBits(bound), a, b});
+            }
+        }
+        pairs.sort((u, v) -> Double.compare(Double.longBitsToDouble(v[0]), Double.longBitsToDouble(u[0])));
         double best = 0;
-        double[] p = hull.points();
-        for (int i = 0; i < h.length; i++) {
-            for (int j = i + 1; j < h.length; j++) {
-                int a = 3 * h[i], b = 3 * h[j];
-                best = Math.max(best, sq(p[a] - p[b]) + sq(p[a + 1] - p[b + 1]) + sq(p[a + 2] - p[b + 2]));
+        for (long[] pair : pairs) {
+            if (Double.longBitsToDouble(pair[0]) <= best) {
+                break;
+            }
+            int a = (int) pair[1], b = (int) pair[2];
+            for (int i = start[a]; i < start[a + 1]; i++) {
+                double xi = x[i], yi = y[i], zi = z[i];
+                for (int j = a == b ? i + 1 : start[b]; j < start[b + 1]; j++) {
+                    double dx = xi - x[j], dy = yi - y[j], dz = zi - z[j];
+                    best = Math.max(best, dx * dx + dy * dy + dz * dz);
+                }
             }
         }
         return Math.sqrt(best);
