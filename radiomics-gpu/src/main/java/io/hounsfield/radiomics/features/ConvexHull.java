@@ -2,9 +2,7 @@ package io.hounsfield.radiomics.features;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The convex hull of a 3-D point set by QuickHull (Barber, Dobkin and Huhdanpaa, 1996): every face
@@ -17,9 +15,12 @@ final class ConvexHull {
     private static final class Face {
         final int a, b, c;
         final double nx, ny, nz, offset; // outward normal (unnormalised) and n·a
+        /** The faces across edges a→b, b→c and c→a. */
+        final Face[] across = new Face[3];
         int[] outside = new int[4];
         int outsideCount;
         boolean dead;
+        int id;
 
         Face(int a, int b, int c, double[] p) {
             this.a = a;
@@ -31,6 +32,20 @@ final class ConvexHull {
             ny = uz * vx - ux * vz;
             nz = ux * vy - uy * vx;
             offset = nx * p[3 * a] + ny * p[3 * a + 1] + nz * p[3 * a + 2];
+        }
+
+        int vertex(int k) {
+            return k == 0 ? a : k == 1 ? b : c;
+        }
+
+        /** The edge index k with edge k = u→v, or −1. */
+        int edge(int u, int v) {
+            for (int k = 0; k < 3; k++) {
+                if (vertex(k) == u && vertex((k + 1) % 3) == v) {
+                    return k;
+                }
+            }
+            return -1;
         }
 
         double distance(double[] p, int i) {
@@ -52,8 +67,6 @@ final class ConvexHull {
     private final double[] p;
     private final double eps;
     private final List<Face> faces = new ArrayList<>();
-    /** Directed edge (u → v) → the face that has it. */
-    private final Map<Long, Face> edgeFace = new HashMap<>();
 
     private ConvexHull(double[] points) {
         this.p = points;
@@ -74,16 +87,9 @@ final class ConvexHull {
         return p;
     }
 
-    private static long key(int u, int v) {
-        return (long) u << 32 | (v & 0xFFFFFFFFL);
-    }
-
     private Face addFace(int a, int b, int c) {
         Face f = new Face(a, b, c, p);
         faces.add(f);
-        edgeFace.put(key(a, b), f);
-        edgeFace.put(key(b, c), f);
-        edgeFace.put(key(c, a), f);
         return f;
     }
 
@@ -97,12 +103,29 @@ final class ConvexHull {
             return;
         }
         List<Face> start = List.of(addFace(t[0], t[1], t[2]), addFace(t[0], t[3], t[1]), addFace(t[1], t[3], t[2]), addFace(t[2], t[3], t[0]));
+        for (Face f : start) {
+            for (int k = 0; k < 3; k++) {
+                int u = f.vertex(k), v = f.vertex((k + 1) % 3);
+                for (Face g : start) {
+                    if (g.edge(v, u) >= 0) {
+                        f.across[k] = g;
+                    }
+                }
+            }
+        }
         for (int i = 0; i < n; i++) {
             if (i != t[0] && i != t[1] && i != t[2] && i != t[3]) {
                 assign(i, start);
             }
         }
-        ArrayDeque<Face> work = new ArrayDeque<>(start);
+        // The horizon of each step: edge u→v of a visible face, and the face beyond it that stays. The new
+        // faces (u, v, far) meet each other along (v, far): byStart / byEnd find them by u and v.
+        int[] byStart = new int[n], byEnd = new int[n];
+        java.util.Arrays.fill(byStart, -1);
+        java.util.Arrays.fill(byEnd, -1);
+        List<Face> visible = new ArrayList<>(), created = new ArrayList<>(), beyond = new ArrayList<>();
+        int[] hu = new int[16], hv = new int[16];
+        ArrayDeque<Face> work = new ArrayDeque<>(start), stack = new ArrayDeque<>();
         while (!work.isEmpty()) {
             Face f = work.poll();
             if (f.dead || f.outsideCount == 0) {
@@ -118,36 +141,54 @@ final class ConvexHull {
                 }
             }
             // Faces visible from the point: a walk over adjacency from f.
-            List<Face> visible = new ArrayList<>();
-            ArrayDeque<Face> stack = new ArrayDeque<>();
+            visible.clear();
+            beyond.clear();
+            int horizon = 0;
             f.dead = true;
             stack.push(f);
-            List<int[]> horizon = new ArrayList<>();
             while (!stack.isEmpty()) {
                 Face v = stack.pop();
                 visible.add(v);
-                int[][] edges = {{v.a, v.b}, {v.b, v.c}, {v.c, v.a}};
-                for (int[] e : edges) {
-                    Face nb = edgeFace.get(key(e[1], e[0]));
-                    if (nb == null || nb.dead) {
+                for (int k = 0; k < 3; k++) {
+                    Face nb = v.across[k];
+                    if (nb.dead) {
                         continue;
                     }
                     if (nb.distance(p, far) > eps * nb.norm()) {
                         nb.dead = true;
                         stack.push(nb);
                     } else {
-                        horizon.add(e);
+                        if (horizon == hu.length) {
+                            hu = java.util.Arrays.copyOf(hu, 2 * horizon);
+                            hv = java.util.Arrays.copyOf(hv, 2 * horizon);
+                        }
+                        hu[horizon] = v.vertex(k);
+                        hv[horizon++] = v.vertex((k + 1) % 3);
+                        beyond.add(nb);
                     }
                 }
             }
-            for (Face v : visible) {
-                edgeFace.remove(key(v.a, v.b), v);
-                edgeFace.remove(key(v.b, v.c), v);
-                edgeFace.remove(key(v.c, v.a), v);
+            created.clear();
+            for (int e = 0; e < horizon; e++) {
+                Face nf = addFace(hu[e], hv[e], far);
+                Face g = beyond.get(e);
+                nf.across[0] = g;
+                g.across[g.edge(hv[e], hu[e])] = nf;
+                created.add(nf);
+                byStart[hu[e]] = e;
+                byEnd[hv[e]] = e;
             }
-            List<Face> created = new ArrayList<>(horizon.size());
-            for (int[] e : horizon) {
-                created.add(addFace(e[0], e[1], far));
+            for (int e = 0; e < horizon; e++) {
+                int next = byStart[hv[e]], prev = byEnd[hu[e]];
+                if (next < 0 || prev < 0) {
+                    throw new IllegalStateException("convex hull: the horizon of point " + far + " is not a closed loop");
+                }
+                created.get(e).across[1] = created.get(next);
+                created.get(e).across[2] = created.get(prev);
+            }
+            for (int e = 0; e < horizon; e++) {
+                byStart[hu[e]] = -1;
+                byEnd[hv[e]] = -1;
             }
             for (Face v : visible) {
                 for (int k = 0; k < v.outsideCount; k++) {
@@ -160,6 +201,9 @@ final class ConvexHull {
             work.addAll(created);
         }
         faces.removeIf(x -> x.dead);
+        for (int i = 0; i < faces.size(); i++) {
+            faces.get(i).id = i;
+        }
     }
 
     /** Puts point i on the first face it lies outside of; points inside all of them are dropped. */
@@ -255,9 +299,9 @@ final class ConvexHull {
             List<Face> byArea = new ArrayList<>(faces);
             byArea.sort((f, g) -> Double.compare(g.norm(), f.norm()));
             int n = byArea.size();
-            Map<Face, Integer> id = new java.util.IdentityHashMap<>(2 * n);
+            int[] rank = new int[n];
             for (int i = 0; i < n; i++) {
-                id.put(byArea.get(i), i);
+                rank[byArea.get(i).id] = i;
             }
             int[] corners = new int[3 * n], neighbours = new int[3 * n];
             double[] normals = new double[3 * n];
@@ -270,9 +314,9 @@ final class ConvexHull {
                 normals[3 * i] = f.nx / l;
                 normals[3 * i + 1] = f.ny / l;
                 normals[3 * i + 2] = f.nz / l;
-                neighbours[3 * i] = id.get(edgeFace.get(key(f.b, f.a)));
-                neighbours[3 * i + 1] = id.get(edgeFace.get(key(f.c, f.b)));
-                neighbours[3 * i + 2] = id.get(edgeFace.get(key(f.a, f.c)));
+                for (int k = 0; k < 3; k++) {
+                    neighbours[3 * i + k] = rank[f.across[k].id];
+                }
             }
             triangles = new Triangles(corners, normals, neighbours);
         }

@@ -113,22 +113,46 @@ final class Enclosing {
     }
 
     /**
-     * Sides of the minimum-area rectangle around a convex polygon's outline, given as edges (x0 y0 x1 y1
-     * each, in any order; collinear pieces and repeats allowed): a side of the optimum is flush with an edge
-     * (Freeman &amp; Shapira 1975), so each edge's direction is tried against every endpoint.
+     * Sides of the minimum-area rectangle around a convex polygon's outline, given as the edges of a closed
+     * loop (x0 y0 x1 y1 each, in any order; collinear pieces allowed): a side of the optimum is flush with an
+     * edge (Freeman &amp; Shapira 1975), so each edge direction is tried against every vertex. A rectangle
+     * turned by a right angle is the same rectangle, so directions equal modulo π/2 are tried once (voxel
+     * outlines have many collinear pieces).
      */
     static double[] minRectangle(double[] e, int count) {
-        double bestArea = Double.MAX_VALUE, bw = 0, bh = 0;
+        double[] angle = new double[count];
+        int[] order = new int[count];
+        int m = 0;
         for (int i = 0; i < count; i++) {
-            double ex = e[4 * i + 2] - e[4 * i], ey = e[4 * i + 3] - e[4 * i + 1], el = Math.sqrt(ex * ex + ey * ey);
-            if (el == 0) {
+            double ex = e[4 * i + 2] - e[4 * i], ey = e[4 * i + 3] - e[4 * i + 1];
+            if (ex == 0 && ey == 0) {
                 continue;
             }
+            double a = Math.atan2(ey, ex) % (Math.PI / 2);
+            angle[m] = a < 0 ? a + Math.PI / 2 : a;
+            order[m++] = i;
+        }
+        // Sort the edges by their angle modulo π/2 (indices as the low bits of the sorted keys).
+        long[] keys = new long[m];
+        for (int t = 0; t < m; t++) {
+            keys[t] = (long) (angle[t] / (Math.PI / 2) * (1L << 36)) << 27 | t;
+        }
+        Arrays.sort(keys);
+        double bestArea = Double.MAX_VALUE, bw = 0, bh = 0, last = Double.NaN;
+        for (long key : keys) {
+            int t = (int) (key & ((1 << 27) - 1));
+            if (Math.abs(angle[t] - last) < 1e-12) {
+                continue;
+            }
+            last = angle[t];
+            int i = order[t];
+            double ex = e[4 * i + 2] - e[4 * i], ey = e[4 * i + 3] - e[4 * i + 1], el = Math.sqrt(ex * ex + ey * ey);
             ex /= el;
             ey /= el;
             double amin = Double.MAX_VALUE, amax = -Double.MAX_VALUE, bmin = Double.MAX_VALUE, bmax = -Double.MAX_VALUE;
-            for (int k = 0; k < 2 * count; k++) {
-                double x = e[2 * k], y = e[2 * k + 1];
+            // Every vertex of a closed loop starts one of its edges.
+            for (int k = 0; k < count; k++) {
+                double x = e[4 * k], y = e[4 * k + 1];
                 double a = ex * x + ey * y, b = -ey * x + ex * y;
                 amin = Math.min(amin, a);
                 amax = Math.max(amax, a);

@@ -43,24 +43,15 @@ public final class Morphology {
                                              ComputeBackend backend) {
         double v = surface.volume(), a = surface.area();
         double vVox = morphVoxels.size() * geometry.voxelVolume();
-        double[] pos = positions(morphVoxels.indices(), geometry);
-        double[] com = mean(pos);
+        double[] m = geometry.indexToWorldMatrix();
+        // Centre of mass and covariance of the voxel positions from exact integer moments of their indices,
+        // mapped to world mm through the grid's affine map: one pass, no per-voxel positions.
+        IndexMoments im = IndexMoments.of(morphVoxels.indices(), geometry.extent());
+        double[] com = toWorld(m, im.mean());
         // Intensity-weighted centre of mass over the intensity mask.
-        double[] ipos = positions(intensity.indices(), geometry);
-        double[] cw = new double[3];
-        double wsum = 0;
-        for (int i = 0; i < intensity.size(); i++) {
-            double w = intensity.intensities()[i];
-            wsum += w;
-            for (int k = 0; k < 3; k++) {
-                cw[k] += w * ipos[3 * i + k];
-            }
-        }
-        for (int k = 0; k < 3; k++) {
-            cw[k] /= wsum;
-        }
+        double[] cw = toWorld(m, weightedMeanIndex(intensity, geometry.extent()));
         double comShift = Math.sqrt(sq(com[0] - cw[0]) + sq(com[1] - cw[1]) + sq(com[2] - cw[2]));
-        double[] lambda = Eigen.symmetric3(covariance(pos, com)); // descending
+        double[] lambda = Eigen.symmetric3(im.worldCovariance(m)); // descending
         double major = 4 * Math.sqrt(lambda[0]), minor = 4 * Math.sqrt(lambda[1]), least = 4 * Math.sqrt(lambda[2]);
 
         // Every extreme of the surface in any direction is among the hull candidates: their bounds are the mesh's.
@@ -137,37 +128,114 @@ public final class Morphology {
         return out;
     }
 
-    private static double[] mean(double[] pos) {
-        double[] m = new double[3];
-        int n = pos.length / 3;
-        for (int i = 0; i < n; i++) {
-            for (int k = 0; k < 3; k++) {
-                m[k] += pos[3 * i + k];
-            }
+    /** A world point from index coordinates through the grid's affine map (row-major 3×4). */
+    private static double[] toWorld(double[] m, double[] idx) {
+        double[] w = new double[3];
+        for (int r = 0; r < 3; r++) {
+            w[r] = m[4 * r] * idx[0] + m[4 * r + 1] * idx[1] + m[4 * r + 2] * idx[2] + m[4 * r + 3];
         }
-        for (int k = 0; k < 3; k++) {
-            m[k] /= n;
-        }
-        return m;
+        return w;
     }
 
-    /** Sample covariance (divided by N − 1, as IBSI's reference values use) of the voxel positions. */
-    private static double[][] covariance(double[] pos, double[] m) {
-        double[][] c = new double[3][3];
-        int n = pos.length / 3;
-        for (int i = 0; i < n; i++) {
-            for (int r = 0; r < 3; r++) {
-                for (int q = 0; q < 3; q++) {
-                    c[r][q] += (pos[3 * i + r] - m[r]) * (pos[3 * i + q] - m[q]);
+    /** Σ wᵢ·(i, j, k) / Σ wᵢ over the sample, weights its intensities. */
+    private static double[] weightedMeanIndex(RoiSample roi, Extent e) {
+        double sw = 0, si = 0, sj = 0, sk = 0;
+        Rows rows = new Rows(e);
+        long[] idx = roi.indices();
+        double[] w = roi.intensities();
+        for (int t = 0; t < idx.length; t++) {
+            rows.at(idx[t]);
+            sw += w[t];
+            si += w[t] * rows.x;
+            sj += w[t] * rows.y;
+            sk += w[t] * rows.z;
+        }
+        return new double[] {si / sw, sj / sw, sk / sw};
+    }
+
+    /** Splits ascending linear indices into (x, y, z), dividing only when the row changes. */
+    private static final class Rows {
+        private final long nx, ny;
+        private long rowStart = Long.MIN_VALUE / 2;
+        long x, y, z;
+
+        Rows(Extent e) {
+            nx = e.nx();
+            ny = e.ny();
+        }
+
+        void at(long k) {
+            long d = k - rowStart;
+            if (d < 0 || d >= nx) {
+                long row = k / nx;
+                rowStart = row * nx;
+                y = row % ny;
+                z = row / ny;
+                d = k - rowStart;
+            }
+            x = d;
+        }
+    }
+
+    /**
+     * Count, sums and sums of products of the voxels' (i, j, k) indices, exactly (longs: exact while
+     * N · (largest index)² &lt; 2⁶³, any grid up to 4096³), and the covariance they give, rounded once.
+     */
+    record IndexMoments(long n, long[] sum, long[] products) {
+
+        static IndexMoments of(long[] idx, Extent e) {
+            long[] s = new long[3], p = new long[6]; // ii ij ik jj jk kk
+            Rows rows = new Rows(e);
+            for (long k : idx) {
+                rows.at(k);
+                long x = rows.x, y = rows.y, z = rows.z;
+                s[0] += x;
+                s[1] += y;
+                s[2] += z;
+                p[0] += x * x;
+                p[1] += x * y;
+                p[2] += x * z;
+                p[3] += y * y;
+                p[4] += y * z;
+                p[5] += z * z;
+            }
+            return new IndexMoments(idx.length, s, p);
+        }
+
+        double[] mean() {
+            return new double[] {(double) sum[0] / n, (double) sum[1] / n, (double) sum[2] / n};
+        }
+
+        /**
+         * The sample covariance (divided by N − 1, as IBSI's reference values use) of the world positions:
+         * L C Lᵀ with C the index covariance (n·Σab − Σa·Σb) / (n(n − 1)), computed exactly then rounded, and L
+         * the affine map's linear part.
+         */
+        double[][] worldCovariance(double[] m) {
+            double[][] c = new double[3][3];
+            int[][] at = {{0, 1, 2}, {1, 3, 4}, {2, 4, 5}};
+            java.math.BigInteger bn = java.math.BigInteger.valueOf(n), denom = bn.multiply(java.math.BigInteger.valueOf(Math.max(1, n - 1)));
+            for (int a = 0; a < 3; a++) {
+                for (int b = 0; b < 3; b++) {
+                    java.math.BigInteger num = bn.multiply(java.math.BigInteger.valueOf(products[at[a][b]]))
+                            .subtract(java.math.BigInteger.valueOf(sum[a]).multiply(java.math.BigInteger.valueOf(sum[b])));
+                    c[a][b] = new java.math.BigDecimal(num).divide(new java.math.BigDecimal(denom), java.math.MathContext.DECIMAL64).doubleValue();
                 }
             }
-        }
-        for (int r = 0; r < 3; r++) {
-            for (int q = 0; q < 3; q++) {
-                c[r][q] /= Math.max(1, n - 1);
+            double[][] w = new double[3][3];
+            for (int r = 0; r < 3; r++) {
+                for (int q = 0; q < 3; q++) {
+                    double acc = 0;
+                    for (int a = 0; a < 3; a++) {
+                        for (int b = 0; b < 3; b++) {
+                            acc += m[4 * r + a] * c[a][b] * m[4 * q + b];
+                        }
+                    }
+                    w[r][q] = acc;
+                }
             }
+            return w;
         }
-        return c;
     }
 
     private static double[] aabb(double[] v) {
