@@ -1,6 +1,7 @@
 package io.hounsfield.radiomics;
 
 import io.hounsfield.core.EngineVersion;
+import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
@@ -22,7 +23,9 @@ import io.hounsfield.radiomics.features.Morphology;
 import io.hounsfield.radiomics.features.Texture;
 import io.hounsfield.core.texture.LevelGrid;
 
-import java.nio.ByteBuffer;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -390,7 +393,12 @@ public final class FeatureExtractor {
         return IntensityVolumeHistogram.compute(snapped, vc.counts(), lo, hi, step, s.unit());
     }
 
-    /** SHA-256 of the grid and of the image and mask voxels in the ROI's box, grown by the local-intensity radius. */
+    /**
+     * SHA-256 of the grid and of the image and mask voxels in the ROI's box, grown by the local-intensity
+     * radius: per row, the image values — as little-endian int16 when every value in the box is a whole
+     * number in int16's range, else as float64 (a tag byte says which), so the hash depends on the values,
+     * not on how they are stored — then the ROI membership as bits. Stored int16 rows are hashed as they lie.
+     */
     private static String inputHash(Volume image, Mask mask, IndexBox box, int label) {
         try {
             MessageDigest d = MessageDigest.getInstance("SHA-256");
@@ -398,21 +406,64 @@ public final class FeatureExtractor {
             d.update(g.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
             int margin = (int) Math.ceil(LocalIntensity.RADIUS_MM / Math.min(g.spacing().x(), Math.min(g.spacing().y(), g.spacing().z()))) + 1;
             IndexBox b = box.expand(margin, g.extent());
-            ByteBuffer buf = ByteBuffer.allocate(9 * (b.x1() - b.x0()));
+            boolean narrow = wholeInt16(image, b);
+            d.update((byte) (narrow ? 2 : 8));
+            int w = b.x1() - b.x0();
+            byte[] values = new byte[(narrow ? 2 : 8) * w], bits = new byte[(w + 7) / 8];
+            MemorySegment img = image.segment(), labels = mask.asVolume().segment(), out = MemorySegment.ofArray(values);
+            ValueLayout.OfShort le16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            ValueLayout.OfDouble le64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+            byte want = (byte) label;
             for (int z = b.z0(); z < b.z1(); z++) {
                 for (int y = b.y0(); y < b.y1(); y++) {
-                    buf.clear();
-                    for (int x = b.x0(); x < b.x1(); x++) {
-                        long i = g.extent().index(x, y, z);
-                        buf.putDouble(image.get(i)).put((byte) (mask.label(i) == label ? 1 : 0));
+                    long row = g.extent().index(b.x0(), y, z);
+                    if (narrow && image.type() == VoxelType.INT16) {
+                        MemorySegment.copy(img, ValueLayout.JAVA_SHORT, 2 * row, out, le16, 0, w);
+                    } else {
+                        for (int x = 0; x < w; x++) {
+                            double v = image.get(row + x);
+                            if (narrow) {
+                                out.setAtIndex(le16, x, (short) v);
+                            } else {
+                                out.setAtIndex(le64, x, v);
+                            }
+                        }
                     }
-                    d.update(buf.array(), 0, buf.position());
+                    java.util.Arrays.fill(bits, (byte) 0);
+                    for (int x = 0; x < w; x++) {
+                        if (labels.get(ValueLayout.JAVA_BYTE, row + x) == want) {
+                            bits[x >> 3] |= (byte) (1 << (x & 7));
+                        }
+                    }
+                    d.update(values);
+                    d.update(bits);
                 }
             }
             return HexFormat.of().formatHex(d.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Whether every value of {@code image} in {@code b} is a whole number in int16's range. */
+    private static boolean wholeInt16(Volume image, IndexBox b) {
+        VoxelType t = image.type();
+        if (t == VoxelType.INT16 || t == VoxelType.UINT8) {
+            return true;
+        }
+        Extent e = image.extent();
+        for (int z = b.z0(); z < b.z1(); z++) {
+            for (int y = b.y0(); y < b.y1(); y++) {
+                long row = e.index(b.x0(), y, z);
+                for (int x = 0; x < b.x1() - b.x0(); x++) {
+                    double v = image.get(row + x);
+                    if (!(v >= Short.MIN_VALUE && v <= Short.MAX_VALUE && v == Math.rint(v))) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     private <T> T timed(Map<String, Double> timings, String stage, Supplier<T> work) {
