@@ -40,6 +40,12 @@ public record IndexBox(int x0, int y0, int z0, int x1, int y1, int z1) {
         return new IndexBox(x0, y0, z0, x1 + 1, y1 + 1, z1 + 1);
     }
 
+    /** The smallest box holding both. */
+    public IndexBox union(IndexBox o) {
+        return new IndexBox(Math.min(x0, o.x0), Math.min(y0, o.y0), Math.min(z0, o.z0), Math.max(x1, o.x1), Math.max(y1, o.y1),
+                Math.max(z1, o.z1));
+    }
+
     public Extent extent() {
         return new Extent(x1 - x0, y1 - y0, z1 - z0);
     }

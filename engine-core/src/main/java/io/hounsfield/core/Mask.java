@@ -122,14 +122,26 @@ public final class Mask implements AutoCloseable {
      * eight voxels without the label are skipped a word at a time, so the scan reads words, not bytes.
      */
     public Optional<IndexBox> boundingBox(int label) {
+        return boundingBox(label, 0, geometry().extent().nz());
+    }
+
+    /**
+     * As {@link #boundingBox(int)}, over slices {@code [zFrom, zTo)} only (for scans cut into slabs).
+     *
+     * @throws IllegalArgumentException if the slices are not within the grid
+     */
+    public Optional<IndexBox> boundingBox(int label, int zFrom, int zTo) {
         checkLabel(label);
         Extent e = geometry().extent();
+        if (zFrom < 0 || zTo > e.nz() || zFrom > zTo) {
+            throw new IllegalArgumentException("slices " + zFrom + ".." + zTo + " are not within 0.." + e.nz());
+        }
         MemorySegment s = labels.segment();
         byte b = (byte) label;
         long pattern = (label & 0xFFL) * 0x0101010101010101L;
         int x0 = Integer.MAX_VALUE, y0 = Integer.MAX_VALUE, z0 = Integer.MAX_VALUE, x1 = -1, y1 = -1, z1 = -1;
         int nx = e.nx();
-        for (int z = 0; z < e.nz(); z++) {
+        for (int z = zFrom; z < zTo; z++) {
             for (int y = 0; y < e.ny(); y++) {
                 long row = e.index(0, y, z);
                 int x = 0;

@@ -25,6 +25,12 @@ class MaskTest {
         }
     }
 
+    private static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(3, r -> {
+        Thread t = new Thread(r);
+        t.setDaemon(true);
+        return t;
+    });
+
     @Test
     void boundingBoxAgreesWithAPlainScanForEveryLabelAndRowWidth() {
         java.util.SplittableRandom r = new java.util.SplittableRandom(11);
@@ -55,6 +61,9 @@ class MaskTest {
                     }
                     var expected = x1 < 0 ? java.util.Optional.<IndexBox>empty() : java.util.Optional.of(new IndexBox(x0, y0, z0, x1 + 1, y1 + 1, z1 + 1));
                     assertThat(m.boundingBox(label)).as("label %d in %s", label, e).isEqualTo(expected);
+                    // Cut into z-slabs (some empty, some of one slice) and joined, on the CPU backend's threads.
+                    var slabs = new io.hounsfield.core.backend.CpuBackend(POOL, 1 + r.nextInt(6));
+                    assertThat(slabs.boundingBox(m, label)).as("label %d in %s, slabs", label, e).isEqualTo(expected);
                 }
             }
         }

@@ -123,7 +123,7 @@ public final class FeatureExtractor {
         if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
             throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
         }
-        IndexBox box = timed(timings, "bounding box", () -> mask.boundingBox(s.label()))
+        IndexBox box = timed(timings, "bounding box", () -> backend.boundingBox(mask, s.label()))
                 .orElseThrow(() -> new IllegalArgumentException("label " + s.label() + " is absent from the mask"));
         String inputHash = timed(timings, "input hash", () -> inputHash(image, mask, box, s.label()));
 

@@ -22,6 +22,11 @@ public interface ComputeBackend {
     /** "cpu", "cuda". */
     String name();
 
+    /** The smallest box holding every voxel of {@code label}, or empty if the label is absent ({@link Mask#boundingBox(int)}). */
+    default java.util.Optional<io.hounsfield.core.IndexBox> boundingBox(Mask mask, int label) {
+        return mask.boundingBox(label);
+    }
+
     /**
      * The intensities and positions of every voxel of {@code label}.
      *

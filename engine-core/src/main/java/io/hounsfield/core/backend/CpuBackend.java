@@ -14,6 +14,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.IntFunction;
@@ -510,6 +511,13 @@ public final class CpuBackend implements ComputeBackend {
             }
             return null;
         });
+    }
+
+    /** Per z-slab, the slabs' boxes joined: the scan reads the whole mask, so it is memory-bound and parallel. */
+    @Override
+    public Optional<IndexBox> boundingBox(Mask mask, int label) {
+        return perSlab(mask.geometry().extent().nz(), (z0, z1) -> mask.boundingBox(label, z0, z1)).stream()
+                .flatMap(Optional::stream).reduce(IndexBox::union);
     }
 
     /** Sequential for now: the mesh of a large organ takes tens of milliseconds (see benchmarks). */

@@ -138,6 +138,11 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     // ---- operations on the CPU ---------------------------------------------------------------------
 
     @Override
+    public java.util.Optional<IndexBox> boundingBox(Mask mask, int label) {
+        return cpu.boundingBox(mask, label); // masks are not kept on the device: a scan there would first upload it
+    }
+
+    @Override
     public RoiSample sample(Volume image, Mask mask, int label, IndexBox box) {
         metrics.cpuFallback();
         return cpu.sample(image, mask, label, box);
