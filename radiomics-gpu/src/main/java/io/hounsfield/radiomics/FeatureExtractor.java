@@ -125,7 +125,12 @@ public final class FeatureExtractor {
         }
         IndexBox box = timed(timings, "bounding box", () -> backend.boundingBox(mask, s.label()))
                 .orElseThrow(() -> new IllegalArgumentException("label " + s.label() + " is absent from the mask"));
-        String inputHash = timed(timings, "input hash", () -> inputHash(image, mask, box, s.label()));
+        // The hash only goes into the provenance: it runs beside the rest (inline with a direct executor) and
+        // is joined before returning or throwing, so nothing reads the inputs after extract ends.
+        Map<String, Double> hashTiming = new LinkedHashMap<>();
+        timings.put("input hash", Double.NaN); // keeps the stage's place in the timings
+        CompletableFuture<String> hashing = CompletableFuture.supplyAsync(
+                () -> timed(hashTiming, "input hash", () -> inputHash(image, mask, box, s.label())), families);
 
         Volume img = image;
         Mask msk = mask;
@@ -200,10 +205,19 @@ public final class FeatureExtractor {
             }
             // Texture: one grid of grey levels, then each family concurrently (their matrices are independent).
             List<String> texture = Texture.FAMILIES.stream().filter(s.families()::contains).toList();
+            Map<String, Double> gridTiming = new LinkedHashMap<>();
+            CompletableFuture<LevelGrid> grid = null;
             if (!texture.isEmpty()) {
-                LevelGrid grid = timed(timings, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), roiBox, s));
+                // Built beside the other groups; the texture families wait for it.
+                timings.put("texture grid", Double.NaN);
+                grid = CompletableFuture.supplyAsync(() -> ScopedValue.where(BackendEvents.CURRENT, events)
+                        .call(() -> timed(gridTiming, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), roiBox, s))), families);
+                CompletableFuture<LevelGrid> levels = grid;
                 for (String family : texture) {
-                    groups.add(new Group((t, n) -> timed(t, family, () -> Texture.compute(grid, Set.of(family), s.aggregations(), backend))));
+                    groups.add(new Group((t, n) -> {
+                        LevelGrid g = levels.join();
+                        return timed(t, family, () -> Texture.compute(g, Set.of(family), s.aggregations(), backend));
+                    }));
                 }
             }
             List<CompletableFuture<List<FeatureValue>>> running = new ArrayList<>();
@@ -211,22 +225,33 @@ public final class FeatureExtractor {
                 running.add(CompletableFuture.supplyAsync(() -> ScopedValue.where(BackendEvents.CURRENT, events)
                         .call(() -> g.work().run(g.timings(), g.notes())), families));
             }
+            if (grid != null) {
+                running.add(grid.thenApply(g -> List.of()));
+            }
             Tasks.joinAll(running);
+            timings.putAll(gridTiming);
             List<FeatureValue> out = new ArrayList<>();
             for (int i = 0; i < groups.size(); i++) {
                 out.addAll(running.get(i).join());
                 timings.putAll(groups.get(i).timings());
                 notes.addAll(groups.get(i).notes());
             }
+            Tasks.joinAll(List.of(hashing));
+            String inputHash = hashing.join();
+            timings.putAll(hashTiming);
             events.deviceTimings().forEach((op, ms) -> timings.put("device: " + op, ms));
             notes.addAll(events.notes());
             timings.put("total", (System.nanoTime() - start) / 1e6);
             var prov = new FeatureSet.Provenance(s.canonical(), s.hash(), EngineVersion.get(), inputHash, backend.name(), timings, notes);
             return new FeatureSet(out, prov);
         } finally {
-            if (resampled) {
-                img.close();
-                msk.close();
+            try {
+                hashing.exceptionally(e -> null).join(); // on failure too: the inputs are not read after this returns
+            } finally {
+                if (resampled) {
+                    img.close();
+                    msk.close();
+                }
             }
         }
     }
