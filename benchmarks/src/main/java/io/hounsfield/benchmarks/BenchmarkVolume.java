@@ -19,16 +19,22 @@ public record BenchmarkVolume(Volume image, Mask mask) implements AutoCloseable 
     public static final int LESION = 1, ORGAN = 2;
 
     public static BenchmarkVolume make() {
-        Geometry g = Geometry.axisAligned(new Extent(512, 512, 128), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
+        return make(128);
+    }
+
+    /** The same anatomy on {@code nz} slices, centred on slice nz / 2 (the benchmarks use 128; 300 the device's end-to-end case). */
+    public static BenchmarkVolume make(int nz) {
+        Geometry g = Geometry.axisAligned(new Extent(512, 512, nz), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
         Volume image = Volume.allocate(g, VoxelType.INT16);
         Mask mask = Mask.allocate(g);
         SplittableRandom r = new SplittableRandom(1);
         long i = 0;
-        for (int z = 0; z < 128; z++) {
+        double cz = nz / 2.0;
+        for (int z = 0; z < nz; z++) {
             for (int y = 0; y < 512; y++) {
                 for (int x = 0; x < 512; x++, i++) {
-                    boolean organ = sq((x - 200) / 100.0) + sq((y - 256) / 100.0) + sq((z - 64) / 50.0) <= 1;
-                    boolean lesion = sq((x - 380) / 30.0) + sq((y - 256) / 30.0) + sq((z - 64) / 20.0) <= 1;
+                    boolean organ = sq((x - 200) / 100.0) + sq((y - 256) / 100.0) + sq((z - cz) / 50.0) <= 1;
+                    boolean lesion = sq((x - 380) / 30.0) + sq((y - 256) / 30.0) + sq((z - cz) / 20.0) <= 1;
                     image.set(i, (lesion ? 120 : organ ? 60 : 40) + 15 * r.nextGaussian());
                     mask.set(i, lesion ? LESION : organ ? ORGAN : 0);
                 }
