@@ -142,7 +142,7 @@ public final class FeatureExtractor {
                 Geometry target = Resampling.centredGrid(image.geometry(), s.resampledSpacing());
                 IndexBox block = wholeGrid ? IndexBox.of(target.extent()) : resampledBlock(image.geometry(), box, target);
                 img = timed(timings, "resample image", () -> resampleImage(image, target, block, s));
-                msk = timed(timings, "resample mask", () -> resampleMask(mask, box, target, block, s.label()));
+                msk = timed(timings, "resample mask", () -> backend.resampleLabel(mask, s.label(), box, target, block));
             }
             Volume fimg = img;
             Mask fmsk = msk;
@@ -264,35 +264,6 @@ public final class FeatureExtractor {
             }
         }
         return v;
-    }
-
-    /**
-     * IBSI's partial-volume rule: the label's indicator (0/1 over the whole source grid, so the index map is
-     * the image's) interpolated trilinearly, kept where ≥ 0.5.
-     */
-    private Mask resampleMask(Mask mask, IndexBox roi, Geometry target, IndexBox block, int label) {
-        try (Volume indicator = Volume.allocate(mask.geometry(), VoxelType.UINT8)) {
-            var e = mask.geometry().extent();
-            for (int z = roi.z0(); z < roi.z1(); z++) {
-                for (int y = roi.y0(); y < roi.y1(); y++) {
-                    long row = e.index(roi.x0(), y, z);
-                    for (int x = 0; x < roi.x1() - roi.x0(); x++) {
-                        if (mask.label(row + x) == label) {
-                            indicator.set(row + x, 1);
-                        }
-                    }
-                }
-            }
-            try (Volume r = backend.resample(indicator, target, Interpolation.TRILINEAR, block)) {
-                Mask out = Mask.allocate(r.geometry());
-                for (long i = 0; i < r.voxelCount(); i++) {
-                    if (r.get(i) >= 0.5) {
-                        out.set(i, label);
-                    }
-                }
-                return out;
-            }
-        }
     }
 
     /**

@@ -68,6 +68,38 @@ public interface ComputeBackend {
         }
     }
 
+    /**
+     * IBSI's partial-volume rule for a mask: the label's 0/1 indicator resampled trilinearly (as
+     * {@link #resample(Volume, Geometry, Interpolation, io.hounsfield.core.IndexBox)} would, float32 values)
+     * and kept where ≥ 0.5, over {@code block} of {@code target}; {@code roi} holds every voxel of the label.
+     * The default builds the indicator on the mask's whole grid and resamples it; backends may read the
+     * label directly, with the same result bit for bit.
+     */
+    default Mask resampleLabel(Mask mask, int label, io.hounsfield.core.IndexBox roi, Geometry target, io.hounsfield.core.IndexBox block) {
+        try (Volume indicator = Volume.allocate(mask.geometry(), io.hounsfield.core.VoxelType.UINT8)) {
+            var e = mask.geometry().extent();
+            for (int z = roi.z0(); z < roi.z1(); z++) {
+                for (int y = roi.y0(); y < roi.y1(); y++) {
+                    long row = e.index(roi.x0(), y, z);
+                    for (int x = 0; x < roi.x1() - roi.x0(); x++) {
+                        if (mask.label(row + x) == label) {
+                            indicator.set(row + x, 1);
+                        }
+                    }
+                }
+            }
+            try (Volume r = resample(indicator, target, Interpolation.TRILINEAR, block)) {
+                Mask out = Mask.allocate(r.geometry());
+                for (long i = 0; i < r.voxelCount(); i++) {
+                    if (r.get(i) >= 0.5) {
+                        out.set(i, label);
+                    }
+                }
+                return out;
+            }
+        }
+    }
+
     /** The marching-cubes surface (iso-level 0.5) of {@code label}, in world coordinates (IBSI §3.1). */
     default Mesh mesh(Mask mask, int label) {
         return mask.boundingBox(label).map(b -> mesh(mask, label, b)).orElseGet(() -> new Mesh(new double[0], new int[0]));

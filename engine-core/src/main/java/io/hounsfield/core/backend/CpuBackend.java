@@ -180,44 +180,71 @@ public final class CpuBackend implements ComputeBackend {
 
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
-        if (!block.within(target.extent())) {
-            throw new IllegalArgumentException("block " + block + " is not inside the target grid " + target.extent());
-        }
-        Geometry src = image.geometry();
-        Extent se = src.extent();
-        boolean whole = block.equals(IndexBox.of(target.extent()));
-        Geometry og = whole ? target : target.crop(block);
+        Extent se = image.extent();
+        return overBlock(image.geometry(), target, block, g -> Volume.allocate(g, io.hounsfield.core.VoxelType.FLOAT32),
+                out -> (i, q) -> out.set(i, sampleAt(image::get, se, q, interpolation)));
+    }
+
+    /**
+     * The label's indicator read straight from the mask (1 where it holds the label, 0 elsewhere: no
+     * indicator volume on the whole grid), resampled by the same arithmetic as {@link #resample}, rounded to
+     * float32 as its result would be, and kept where ≥ 0.5: the default's result bit for bit.
+     */
+    @Override
+    public Mask resampleLabel(Mask mask, int label, IndexBox roi, Geometry target, IndexBox block) {
+        Extent se = mask.geometry().extent();
+        MemorySegment labels = mask.asVolume().segment();
+        byte b = (byte) label;
+        java.util.function.LongToDoubleFunction indicator = i -> labels.get(ValueLayout.JAVA_BYTE, i) == b ? 1 : 0;
+        return overBlock(mask.geometry(), target, block, Mask::allocate, out -> (i, q) -> {
+            if ((float) sampleAt(indicator, se, q, Interpolation.TRILINEAR) >= 0.5f) {
+                out.set(i, label);
+            }
+        });
+    }
+
+    /**
+     * A new output on the block's grid ({@link Resampling#blockGrid}), each of its voxels visited per slab with
+     * its point in the source's index space; closed if that fails.
+     */
+    private <V extends AutoCloseable> V overBlock(Geometry source, Geometry target, IndexBox block, java.util.function.Function<Geometry, V> allocate,
+                                                  java.util.function.Function<V, MappedVoxel> visitor) {
+        Geometry og = Resampling.blockGrid(target, block);
         Extent te = og.extent();
+        double[] m = Resampling.indexMap(source, target);
+        V out = allocate.apply(og);
+        MappedVoxel visit = visitor.apply(out);
+        return fillPerSlab(out, te.nz(), (z0, z1) -> {
+            forEachMapped(m, block, te, z0, z1, visit);
+            return null;
+        });
+    }
+
+    @FunctionalInterface
+    private interface MappedVoxel {
+        void accept(long index, Vec3 sourcePoint);
+    }
+
+    /** Each voxel of slices [z0, z1) of the block (extent {@code te}) with its point in source index space through {@code m}. */
+    private static void forEachMapped(double[] m, IndexBox block, Extent te, int z0, int z1, MappedVoxel visit) {
         int bx = block.x0(), by = block.y0(), bz = block.z0();
-        Volume out = Volume.allocate(og, io.hounsfield.core.VoxelType.FLOAT32);
-        try {
-            double[] m = Resampling.indexMap(src, target);
-            perSlab(te.nz(), (z0, z1) -> {
-                for (int zb = z0; zb < z1; zb++) {
-                    int z = zb + bz;
-                    for (int yb = 0; yb < te.ny(); yb++) {
-                        int y = yb + by;
-                        for (int xb = 0; xb < te.nx(); xb++) {
-                            int x = xb + bx; // the voxel's index in the whole target grid
-                            Vec3 q = new Vec3(m[0] * x + m[1] * y + m[2] * z + m[3], m[4] * x + m[5] * y + m[6] * z + m[7],
-                                    m[8] * x + m[9] * y + m[10] * z + m[11]);
-                            out.set(te.index(xb, yb, zb), sampleAt(image, se, q, interpolation));
-                        }
-                    }
+        for (int zb = z0; zb < z1; zb++) {
+            int z = zb + bz;
+            for (int yb = 0; yb < te.ny(); yb++) {
+                int y = yb + by;
+                for (int xb = 0; xb < te.nx(); xb++) {
+                    int x = xb + bx; // the voxel's index in the whole target grid
+                    visit.accept(te.index(xb, yb, zb), new Vec3(m[0] * x + m[1] * y + m[2] * z + m[3], m[4] * x + m[5] * y + m[6] * z + m[7],
+                            m[8] * x + m[9] * y + m[10] * z + m[11]));
                 }
-                return null;
-            });
-            return out;
-        } catch (RuntimeException | Error e) {
-            out.close();
-            throw e;
+            }
         }
     }
 
-    private static double sampleAt(Volume v, Extent e, Vec3 q, Interpolation m) {
+    private static double sampleAt(java.util.function.LongToDoubleFunction v, Extent e, Vec3 q, Interpolation m) {
         double x = clamp(q.x(), e.nx() - 1), y = clamp(q.y(), e.ny() - 1), z = clamp(q.z(), e.nz() - 1);
         return switch (m) {
-            case NEAREST -> v.get(e.index((int) Math.round(x), (int) Math.round(y), (int) Math.round(z)));
+            case NEAREST -> v.applyAsDouble(e.index((int) Math.round(x), (int) Math.round(y), (int) Math.round(z)));
             case TRILINEAR -> {
                 int x0 = (int) Math.floor(x), y0 = (int) Math.floor(y), z0 = (int) Math.floor(z);
                 double fx = x - x0, fy = y - y0, fz = z - z0, s = 0;
@@ -225,7 +252,7 @@ public final class CpuBackend implements ComputeBackend {
                     int dx = k & 1, dy = k >> 1 & 1, dz = k >> 2 & 1;
                     double w = (dx == 1 ? fx : 1 - fx) * (dy == 1 ? fy : 1 - fy) * (dz == 1 ? fz : 1 - fz);
                     if (w != 0) {
-                        s += w * v.get(e.index(Math.min(x0 + dx, e.nx() - 1), Math.min(y0 + dy, e.ny() - 1), Math.min(z0 + dz, e.nz() - 1)));
+                        s += w * v.applyAsDouble(e.index(Math.min(x0 + dx, e.nx() - 1), Math.min(y0 + dy, e.ny() - 1), Math.min(z0 + dz, e.nz() - 1)));
                     }
                 }
                 yield s;
@@ -240,7 +267,7 @@ public final class CpuBackend implements ComputeBackend {
                         int yy = Math.max(0, Math.min(e.ny() - 1, y0 - 1 + j));
                         for (int i = 0; i < 4; i++) {
                             int xx = Math.max(0, Math.min(e.nx() - 1, x0 - 1 + i));
-                            s += wx[i] * wy[j] * wz[k] * v.get(e.index(xx, yy, zz));
+                            s += wx[i] * wy[j] * wz[k] * v.applyAsDouble(e.index(xx, yy, zz));
                         }
                     }
                 }

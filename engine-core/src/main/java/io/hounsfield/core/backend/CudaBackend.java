@@ -411,17 +411,13 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
-        if (!block.within(target.extent())) {
-            throw new IllegalArgumentException("block " + block + " is not inside the target grid " + target.extent());
-        }
+        Geometry og = Resampling.blockGrid(target, block);
         if (interpolation == Interpolation.TRICUBIC) {
             metrics.cpuFallback(); // no device kernel for tricubic convolution yet
             return cpu.resample(image, target, interpolation, block);
         }
         return onDevice("resample", () -> cpu.resample(image, target, interpolation, block), c -> {
             var src = image.extent();
-            boolean whole = block.equals(IndexBox.of(target.extent()));
-            Geometry og = whole ? target : target.crop(block);
             var dst = og.extent();
             double[] map = Resampling.indexMap(image.geometry(), target);
             Volume out = Volume.allocate(og, VoxelType.FLOAT32);
@@ -436,6 +432,13 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 throw e;
             }
         });
+    }
+
+    /** The CPU's: it reads the label around the ROI only, where the default would upload an indicator of the whole grid. */
+    @Override
+    public Mask resampleLabel(Mask mask, int label, IndexBox roi, Geometry target, IndexBox block) {
+        metrics.cpuFallback();
+        return cpu.resampleLabel(mask, label, roi, target, block);
     }
 
     @Override

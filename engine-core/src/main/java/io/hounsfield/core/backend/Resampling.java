@@ -27,6 +27,18 @@ public final class Resampling {
     }
 
     /**
+     * The grid of block {@code block} of {@code target} ({@code target} itself for the whole grid).
+     *
+     * @throws IllegalArgumentException if the block is not inside the target grid
+     */
+    public static Geometry blockGrid(Geometry target, io.hounsfield.core.IndexBox block) {
+        if (!block.within(target.extent())) {
+            throw new IllegalArgumentException("block " + block + " is not inside the target grid " + target.extent());
+        }
+        return block.equals(io.hounsfield.core.IndexBox.of(target.extent())) ? target : target.crop(block);
+    }
+
+    /**
      * The affine map from {@code target} voxel indices to continuous {@code source} indices, 3×4 row-major:
      * {@code q_r = m[4r]·x + m[4r+1]·y + m[4r+2]·z + m[4r+3]}, evaluated in that order. Every backend
      * resamples through this one matrix, so nearest-neighbour choices (often exact ties on IBSI's centred
