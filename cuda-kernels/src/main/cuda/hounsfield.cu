@@ -89,6 +89,13 @@ extern "C" __global__ void hf_range_mask(const float *__restrict__ v, const uint
     }
 }
 
+// ---- rounding to whole numbers, in place, half to even (Java's Math.rint) ---------------------------------------
+extern "C" __global__ void hf_round_f32(float *__restrict__ v, long long n) {
+    GRID_STRIDE(i, n) {
+        v[i] = (float) rint((double) v[i]);
+    }
+}
+
 // ---- intensity clip, in place: v = min(max(v, lo), hi) (NaN bound: none) -------------------------------------
 extern "C" __global__ void hf_clip_f32(float *__restrict__ v, long long n, double lo, double hi) {
     GRID_STRIDE(i, n) {

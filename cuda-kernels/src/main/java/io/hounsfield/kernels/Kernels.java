@@ -43,6 +43,7 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_resample_f32", "piiippiiiiiii"),
             Map.entry("hf_range_mask", "ppilddp"),
             Map.entry("hf_clip_f32", "pldd"),
+            Map.entry("hf_round_f32", "pl"),
             Map.entry("hf_discretise_fbn", "pplddip"),
             Map.entry("hf_discretise_fbs", "pplddp"),
             Map.entry("hf_masked_partials", "pplp"),
@@ -241,6 +242,13 @@ public final class Kernels implements AutoCloseable {
         positive(n);
         need(v, 4 * n, "intensities");
         launch("hf_clip_f32", grid(n), 0, v, n, lo, hi);
+    }
+
+    /** Rounds {@code n} float32 intensities to whole numbers in place, half to even (as {@link Math#rint}). */
+    public void roundF32(DeviceBuffer v, long n) {
+        positive(n);
+        need(v, 4 * n, "intensities");
+        launch("hf_round_f32", grid(n), 0, v, n);
     }
 
     /** IBSI fixed bin number: levels 1..ng where {@code mask[i] != 0}, 0 elsewhere; {@code lo, hi} the ROI's range. */

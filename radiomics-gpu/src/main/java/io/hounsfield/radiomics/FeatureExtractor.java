@@ -248,22 +248,35 @@ public final class FeatureExtractor {
             try {
                 hashing.exceptionally(e -> null).join(); // on failure too: the inputs are not read after this returns
             } finally {
-                if (resampled) {
+                // Only what this request made: a failure before or inside resampling leaves img / msk as the caller's.
+                if (img != image) {
+                    backend.release(img);
                     img.close();
+                }
+                if (msk != mask) {
                     msk.close();
                 }
             }
         }
     }
 
+    /**
+     * The resampled block, kept by the backend for this request (a device backend keeps the copy the
+     * resampling left on the device, so the block does not cross the bus again) and rounded there too.
+     */
     private Volume resampleImage(Volume image, Geometry target, IndexBox block, RadiomicsSettings s) {
         Volume v = backend.resample(image, target, s.interpolation(), block);
-        if (s.roundIntensities()) {
-            for (long i = 0; i < v.voxelCount(); i++) {
-                v.set(i, Math.rint(v.get(i)));
+        try {
+            backend.keep(v, "resampled block of this request");
+            if (s.roundIntensities()) {
+                backend.roundInPlace(v);
             }
+            return v;
+        } catch (RuntimeException | Error e) {
+            backend.release(v);
+            v.close();
+            throw e;
         }
-        return v;
     }
 
     /**

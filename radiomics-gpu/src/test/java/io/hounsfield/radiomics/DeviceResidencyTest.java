@@ -51,4 +51,37 @@ class DeviceResidencyTest {
             cuda.release(ct.image());
         }
     }
+
+    /**
+     * Resampled to 1 mm and rounded (IBSI's CT configurations): the block the device resampled stays there as
+     * the request's kept copy and is rounded there, so it never crosses the bus back up — only its download
+     * for the host's sampling does — and the features are still the CPU's.
+     */
+    @Test
+    void aResampledRequestKeepsTheResampledBlockOnTheDevice() {
+        try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
+             Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
+            RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, new io.hounsfield.core.Vec3(1, 1, 1), io.hounsfield.core.backend.Interpolation.TRILINEAR,
+                    true, Double.NaN, Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN,
+                    RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+            cuda.keep(ct.image(), "ct");
+            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s); // the image goes up once
+            Map<String, Long> before = cuda.metrics().snapshot();
+            FeatureSet onDevice = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+            Map<String, Long> after = cuda.metrics().snapshot();
+            long up = after.get("bytes_uploaded") - before.get("bytes_uploaded"), down = after.get("bytes_downloaded") - before.get("bytes_downloaded");
+            var target = io.hounsfield.core.backend.Resampling.centredGrid(ct.image().geometry(), new io.hounsfield.core.Vec3(1, 1, 1));
+            var block = FeatureExtractor.resampledBlock(ct.image().geometry(), ct.mask().boundingBox(CtBody.LESION).orElseThrow(), target);
+            long blockBytes = 4 * block.extent().voxelCount();
+            System.out.printf("DeviceResidencyTest (%s): lesion request at 1 mm, rounded, image kept: %d B up, %d B down (resampled block %d B)%n",
+                    ParityBackends.where(), up, down, blockBytes);
+            assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
+            // Everything else it uploads (the block's mask bytes, the texture slab, Moran's points: ~580 kB here) is
+            // less than the block as float32; uploading the block again (as before: 1.46 MB) would exceed it.
+            assertThat(up).as("bytes up: the resampled block is not uploaded again").isLessThan(blockBytes);
+            List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
+            assertThat(onDevice.features()).containsExactlyElementsOf(cpu);
+            cuda.release(ct.image());
+        }
+    }
 }

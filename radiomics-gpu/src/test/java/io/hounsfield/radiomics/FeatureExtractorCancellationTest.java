@@ -36,4 +36,26 @@ class FeatureExtractorCancellationTest {
             assertThat(stages.get()).isGreaterThan(10);
         }
     }
+
+    /** Cancelled at each stage in turn, with resampling: the caller's image and mask stay open and usable. */
+    @Test
+    void aCancelledResampledExtractionClosesOnlyWhatItMade() {
+        try (Phantom p = Phantoms.ctBody(CtBody.small(), ProgressListener.NONE)) {
+            RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, new io.hounsfield.core.Vec3(2, 2, 2), io.hounsfield.core.backend.Interpolation.TRILINEAR,
+                    true, Double.NaN, Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN,
+                    java.util.Set.of(RadiomicsSettings.INTENSITY_STATISTICS), java.util.List.of("3D"), "HU");
+            FeatureExtractor plain = new FeatureExtractor(CpuBackend.sequential(), Runnable::run);
+            long live = io.hounsfield.core.Volume.liveCount();
+            for (int stop = 1; stop <= 5; stop++) {
+                AtomicInteger checks = new AtomicInteger();
+                int at = stop;
+                assertThatThrownBy(() -> plain.cancelWhen(() -> checks.incrementAndGet() > at).extract(p.image(), p.mask(), s))
+                        .as("cancelled at check %d", at + 1).isInstanceOf(CancellationException.class);
+                assertThat(p.image().isOpen()).as("image open after cancelling at check %d", at + 1).isTrue();
+                assertThat(p.mask().isOpen()).as("mask open after cancelling at check %d", at + 1).isTrue();
+                assertThat(io.hounsfield.core.Volume.liveCount()).as("volumes left after cancelling at check %d", at + 1).isEqualTo(live);
+            }
+            assertThat(plain.extract(p.image(), p.mask(), s).features()).isNotEmpty();
+        }
+    }
 }

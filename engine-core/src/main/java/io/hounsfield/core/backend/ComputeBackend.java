@@ -22,6 +22,27 @@ public interface ComputeBackend {
     /** "cpu", "cuda". */
     String name();
 
+    /**
+     * Declares that {@code volume} will not change until {@link #release}, so a backend may hold a copy of it
+     * near its compute (a device copy) between operations; {@code key} names it in logs. Default: nothing.
+     */
+    default void keep(Volume volume, String key) {
+    }
+
+    /** Ends {@link #keep}: any held copy of {@code volume} is freed. Default: nothing. */
+    default void release(Volume volume) {
+    }
+
+    /**
+     * Rounds every voxel of {@code volume} to a whole number in place, half to even ({@link Math#rint}), and
+     * any copy the backend holds of it likewise.
+     */
+    default void roundInPlace(Volume volume) {
+        for (long i = 0; i < volume.voxelCount(); i++) {
+            volume.set(i, Math.rint(volume.get(i)));
+        }
+    }
+
     /** The smallest box holding every voxel of {@code label}, or empty if the label is absent ({@link Mask#boundingBox(int)}). */
     default java.util.Optional<io.hounsfield.core.IndexBox> boundingBox(Mask mask, int label) {
         return mask.boundingBox(label);

@@ -120,19 +120,75 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      * cache's budget). The caller promises not to change {@code volume} until {@link #release}; {@code key}
      * names it in logs (e.g. its SeriesInstanceUID).
      */
+    @Override
     public void keep(Volume volume, String key) {
         join(device.submit(c -> {
             cache.keep(volume, key);
+            if (volume == resampled && !cache.admit(volume, resampledCopy)) {
+                resampledCopy.close(); // larger than the cache: uploaded per operation, as any kept volume would be
+            }
+            if (volume == resampled) {
+                resampled = null;
+                resampledCopy = null;
+            }
             return null;
         }));
     }
 
     /** Frees the device copy of {@code volume} and forgets it. */
+    @Override
     public void release(Volume volume) {
         join(device.submit(c -> {
             cache.release(volume);
             return null;
         }));
+    }
+
+    /**
+     * The last resampled block's device copy, until the next device operation: {@link #keep} of that block
+     * right after {@link #resample} adopts it as the kept copy, so the block never crosses the bus back up.
+     * Touched only on the device's owner thread.
+     */
+    private Volume resampled;
+    private DeviceBuffer resampledCopy;
+
+    private void dropResampled() {
+        if (resampledCopy != null) {
+            resampledCopy.close();
+        }
+        resampled = null;
+        resampledCopy = null;
+    }
+
+    /** The host copy, and the device copy of a kept volume already on the device, rounded alike. */
+    @Override
+    public void roundInPlace(Volume volume) {
+        ComputeBackend.super.roundInPlace(volume);
+        if (volume.type() != VoxelType.FLOAT32 || !device.usable() || !join(device.submit(c -> cache.isKept(volume)))) {
+            return;
+        }
+        onDevice("round", () -> {
+            // The device copy could not be rounded: drop it (the next use uploads the rounded host copy), if the
+            // device still takes work; if it does not, nothing reads that copy again.
+            if (device.usable()) {
+                try {
+                    join(device.submit(c -> {
+                        cache.release(volume);
+                        cache.keep(volume, "rounded");
+                        return null;
+                    }));
+                } catch (RuntimeException e) {
+                    LOG.warn("could not drop the unrounded device copy: {}", e.getMessage());
+                }
+            }
+            return null;
+        }, c -> {
+            var copy = cache.resident(volume);
+            if (copy != null) {
+                kernels.roundF32(copy, volume.voxelCount());
+            }
+            return null;
+        });
     }
 
     // ---- operations on the CPU ---------------------------------------------------------------------
@@ -421,13 +477,24 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             var dst = og.extent();
             double[] map = Resampling.indexMap(image.geometry(), target);
             Volume out = Volume.allocate(og, VoxelType.FLOAT32);
-            try (Upload in = floats(c, image); DeviceBuffer m = c.allocate(12 * 8); DeviceBuffer d = output(c, 4 * dst.voxelCount())) {
+            DeviceBuffer d = null;
+            try (Upload in = floats(c, image); DeviceBuffer m = c.allocate(12 * 8)) {
+                d = output(c, 4 * dst.voxelCount());
                 upload(c, MemorySegment.ofArray(map), m);
                 kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(),
                         interpolation == Interpolation.TRILINEAR);
                 download(c, d, out.segment());
+                if (d.byteSize() <= cache.budget() / 4) {
+                    resampled = out; // for keep(out) to adopt, until the next operation
+                    resampledCopy = d;
+                } else {
+                    d.close();
+                }
                 return out;
             } catch (RuntimeException | Error e) {
+                if (d != null) {
+                    d.close();
+                }
                 out.close();
                 throw e;
             }
@@ -987,6 +1054,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             try {
                 double[] ms = new double[1];
                 T r = join(device.submit(c -> {
+                    dropResampled(); // only keep() right after resample() adopts it
                     try (CudaEvent start = c.record()) {
                         T out = work.run(c);
                         try (CudaEvent end = c.record()) {
@@ -1158,6 +1226,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             try {
                 join(device.submit(c -> {
                     cache.evictAll();
+                    dropResampled();
                     freeSlab();
                     kernels.close();
                     staging.close();

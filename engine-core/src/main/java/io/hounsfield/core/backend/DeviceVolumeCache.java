@@ -80,6 +80,12 @@ final class DeviceVolumeCache {
         return Optional.empty();
     }
 
+    /** The device copy of {@code v} if it is on the device, else null (counts nothing). */
+    DeviceBuffer resident(Volume v) {
+        Entry e = resident.get(v);
+        return e == null ? null : e.buffer;
+    }
+
     /** Makes room for {@code size} more bytes by evicting least recently used copies. */
     void makeRoom(long size) {
         Iterator<Entry> it = resident.values().iterator();
