@@ -28,6 +28,20 @@ class DeviceResidencyTest {
         return ParityBackends.available();
     }
 
+    /** A request's features and the bytes it moved up and down. */
+    private record Request(FeatureSet features, long up, long down) {
+    }
+
+    /** Keeps the image, runs a first request (the image goes up once), and measures the second. */
+    private static Request secondRequest(CudaBackend cuda, Phantom ct, RadiomicsSettings s) {
+        cuda.keep(ct.image(), "ct");
+        new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+        Map<String, Long> before = cuda.metrics().snapshot();
+        FeatureSet fs = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+        Map<String, Long> after = cuda.metrics().snapshot();
+        return new Request(fs, after.get("bytes_uploaded") - before.get("bytes_uploaded"), after.get("bytes_downloaded") - before.get("bytes_downloaded"));
+    }
+
     @Test
     void aRequestOnAKeptImageMovesLittleOfIt() {
         try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
@@ -35,12 +49,9 @@ class DeviceResidencyTest {
             RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, null, io.hounsfield.core.backend.Interpolation.TRILINEAR, false, Double.NaN,
                     Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES,
                     List.of("3D"), "HU");
-            cuda.keep(ct.image(), "ct");
-            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s); // the image goes up once
-            Map<String, Long> before = cuda.metrics().snapshot();
-            FeatureSet onDevice = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
-            Map<String, Long> after = cuda.metrics().snapshot();
-            long up = after.get("bytes_uploaded") - before.get("bytes_uploaded"), down = after.get("bytes_downloaded") - before.get("bytes_downloaded");
+            Request r = secondRequest(cuda, ct, s);
+            FeatureSet onDevice = r.features();
+            long up = r.up(), down = r.down();
             long imageBytes = 4 * ct.image().voxelCount(); // its float32 copy on the device
             System.out.printf("DeviceResidencyTest (%s): lesion request with the image kept: %d B up, %d B down (image %d B); notes %s%n",
                     ParityBackends.where(), up, down, imageBytes, onDevice.provenance().notes());
@@ -64,12 +75,9 @@ class DeviceResidencyTest {
             RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, new io.hounsfield.core.Vec3(1, 1, 1), io.hounsfield.core.backend.Interpolation.TRILINEAR,
                     true, Double.NaN, Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN,
                     RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
-            cuda.keep(ct.image(), "ct");
-            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s); // the image goes up once
-            Map<String, Long> before = cuda.metrics().snapshot();
-            FeatureSet onDevice = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
-            Map<String, Long> after = cuda.metrics().snapshot();
-            long up = after.get("bytes_uploaded") - before.get("bytes_uploaded"), down = after.get("bytes_downloaded") - before.get("bytes_downloaded");
+            Request r = secondRequest(cuda, ct, s);
+            FeatureSet onDevice = r.features();
+            long up = r.up(), down = r.down();
             var target = io.hounsfield.core.backend.Resampling.centredGrid(ct.image().geometry(), new io.hounsfield.core.Vec3(1, 1, 1));
             var block = FeatureExtractor.resampledBlock(ct.image().geometry(), ct.mask().boundingBox(CtBody.LESION).orElseThrow(), target);
             long blockBytes = 4 * block.extent().voxelCount();
