@@ -80,6 +80,34 @@ extern "C" __global__ void hf_resample_f32(const float *__restrict__ src, int sn
     }
 }
 
+// ---- a label resampled by IBSI's partial-volume rule: its 0/1 indicator interpolated trilinearly as
+// hf_resample_f32 does (same index map, weights and order), rounded to float, kept where >= 0.5. The indicator
+// is given only over the source box [bx0, bx0 + bnx) x [by0, ..) x [bz0, ..) that holds the label; it is 0
+// elsewhere. Output: label or 0 per voxel of the block (ox, oy, oz) of the target grid. --------------------
+extern "C" __global__ void hf_resample_label(const uint8_t *__restrict__ ind, int bx0, int by0, int bz0, int bnx, int bny, int bnz,
+                                             int snx, int sny, int snz, const double *__restrict__ m, uint8_t *__restrict__ dst,
+                                             int dnx, int dny, int dnz, int ox, int oy, int oz, int label) {
+    long long n = (long long) dnx * dny * dnz;
+    GRID_STRIDE(i, n) {
+        double x = (double) (i % dnx + ox), y = (double) (i / dnx % dny + oy), z = (double) (i / ((long long) dnx * dny) + oz);
+        double qx = clampd(m[0] * x + m[1] * y + m[2] * z + m[3], snx - 1);
+        double qy = clampd(m[4] * x + m[5] * y + m[6] * z + m[7], sny - 1);
+        double qz = clampd(m[8] * x + m[9] * y + m[10] * z + m[11], snz - 1);
+        int x0 = (int) floor(qx), y0 = (int) floor(qy), z0 = (int) floor(qz);
+        double fx = qx - x0, fy = qy - y0, fz = qz - z0, s = 0;
+        for (int k = 0; k < 8; k++) {
+            int dx = k & 1, dy = k >> 1 & 1, dz = k >> 2 & 1;
+            double w = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy) * (dz ? fz : 1 - fz);
+            if (w != 0) {
+                int lx = min(x0 + dx, snx - 1) - bx0, ly = min(y0 + dy, sny - 1) - by0, lz = min(z0 + dz, snz - 1) - bz0;
+                bool in = lx >= 0 && lx < bnx && ly >= 0 && ly < bny && lz >= 0 && lz < bnz;
+                s += w * (double) (in ? ind[((long long) lz * bny + ly) * bnx + lx] : 0);
+            }
+        }
+        dst[i] = (float) s >= 0.5f ? (uint8_t) label : 0;
+    }
+}
+
 // ---- re-segmentation: out = 1 where mask == label and lo <= v <= hi (NaN bounds: unbounded) ---------------
 extern "C" __global__ void hf_range_mask(const float *__restrict__ v, const uint8_t *__restrict__ mask, int label,
                                          long long n, double lo, double hi, uint8_t *__restrict__ out) {

@@ -41,6 +41,7 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_crop_f32", "piiiiipiii"),
             Map.entry("hf_crop_u8", "piiiiipiii"),
             Map.entry("hf_resample_f32", "piiippiiiiiii"),
+            Map.entry("hf_resample_label", "piiiiiiiiippiiiiiii"),
             Map.entry("hf_range_mask", "ppilddp"),
             Map.entry("hf_clip_f32", "pldd"),
             Map.entry("hf_round_f32", "pl"),
@@ -226,6 +227,30 @@ public final class Kernels implements AutoCloseable {
         need(indexMap, 12 * 8, "index map");
         need(dst, 4 * dn, "resampled output");
         launch("hf_resample_f32", grid(dn), 0, src, snx, sny, snz, indexMap, dst, dnx, dny, dnz, ox, oy, oz, trilinear ? 1 : 0);
+    }
+
+    /**
+     * IBSI's partial-volume rule for a label over the block (ox, oy, oz) + {@code dnx·dny·dnz} of the target
+     * grid: the 0/1 indicator {@code ind}, given over the source box at (bx0, by0, bz0) of {@code bnx·bny·bnz}
+     * voxels (0 outside it) in a source grid of {@code snx·sny·snz}, interpolated trilinearly exactly as
+     * {@link #resampleF32} would, rounded to float and kept where ≥ 0.5: {@code label} there, 0 elsewhere.
+     */
+    public void resampleLabel(DeviceBuffer ind, int bx0, int by0, int bz0, int bnx, int bny, int bnz, int snx, int sny, int snz,
+                              DeviceBuffer indexMap, DeviceBuffer dst, int dnx, int dny, int dnz, int ox, int oy, int oz, int label) {
+        long bn = count(bnx, bny, bnz, "indicator box");
+        count(snx, sny, snz, "source");
+        long dn = count(dnx, dny, dnz, "target");
+        if (ox < 0 || oy < 0 || oz < 0 || bx0 < 0 || by0 < 0 || bz0 < 0) {
+            throw new IllegalArgumentException("boxes start at voxel indices >= 0, got target " + ox + "," + oy + "," + oz + ", source " + bx0 + ","
+                    + by0 + "," + bz0);
+        }
+        if (label < 1 || label > 255) {
+            throw new IllegalArgumentException("a label is 1..255, got " + label);
+        }
+        need(ind, bn, "indicator");
+        need(indexMap, 12 * 8, "index map");
+        need(dst, dn, "resampled mask");
+        launch("hf_resample_label", grid(dn), 0, ind, bx0, by0, bz0, bnx, bny, bnz, snx, sny, snz, indexMap, dst, dnx, dny, dnz, ox, oy, oz, label);
     }
 
     /** {@code out[i] = 1} where {@code mask[i] == label} and {@code lo ≤ v[i] ≤ hi} (NaN bound: none), else 0. */

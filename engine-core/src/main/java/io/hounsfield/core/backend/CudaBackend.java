@@ -1,5 +1,6 @@
 package io.hounsfield.core.backend;
 
+import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.IndexBox;
 import io.hounsfield.core.Mask;
@@ -501,11 +502,43 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
-    /** The CPU's: it reads the label around the ROI only, where the default would upload an indicator of the whole grid. */
+    /**
+     * On the device from the label's indicator over the ROI's box grown by one voxel (the only part that is
+     * not 0), never an indicator of the whole grid: the CPU's result bit for bit.
+     */
     @Override
     public Mask resampleLabel(Mask mask, int label, IndexBox roi, Geometry target, IndexBox block) {
-        metrics.cpuFallback();
-        return cpu.resampleLabel(mask, label, roi, target, block);
+        Geometry og = Resampling.blockGrid(target, block);
+        Extent se = mask.geometry().extent();
+        IndexBox box = roi.expand(1, se);
+        Extent be = box.extent(), dst = og.extent();
+        if (be.voxelCount() > Integer.MAX_VALUE - 16) {
+            metrics.cpuFallback(); // an indicator box past a Java array's size
+            return cpu.resampleLabel(mask, label, roi, target, block);
+        }
+        return onDevice("resampleLabel", () -> cpu.resampleLabel(mask, label, roi, target, block), c -> {
+            byte[] ind = new byte[(int) be.voxelCount()];
+            for (int z = 0; z < be.nz(); z++) {
+                for (int y = 0; y < be.ny(); y++) {
+                    long row = se.index(box.x0(), box.y0() + y, box.z0() + z);
+                    for (int x = 0; x < be.nx(); x++) {
+                        ind[(z * be.ny() + y) * be.nx() + x] = (byte) (mask.label(row + x) == label ? 1 : 0);
+                    }
+                }
+            }
+            double[] map = Resampling.indexMap(mask.geometry(), target);
+            Mask out = Mask.allocate(og);
+            try (DeviceBuffer in = uploaded(c, MemorySegment.ofArray(ind)); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map));
+                 DeviceBuffer d = output(c, dst.voxelCount())) {
+                kernels.resampleLabel(in, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), se.nx(), se.ny(), se.nz(), m, d,
+                        dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(), label);
+                download(c, d, out.asVolume().segment());
+                return out;
+            } catch (RuntimeException | Error e) {
+                out.close();
+                throw e;
+            }
+        });
     }
 
     @Override

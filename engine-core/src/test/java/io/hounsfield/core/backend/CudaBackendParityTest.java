@@ -187,6 +187,32 @@ class CudaBackendParityTest {
                         }
                     }
                 }
+                // A label resampled by IBSI's ≥ 0.5 rule, bit for bit: the noisy labels (their box is the grid) and a
+                // small blob (its box, grown by one voxel, is all the device reads).
+                try (Mask blob = Mask.allocate(g)) {
+                    SplittableRandom r = new SplittableRandom(c.seed() + 7);
+                    var e = c.extent();
+                    int bx = r.nextInt(e.nx()), by = r.nextInt(e.ny()), bz = r.nextInt(e.nz());
+                    for (int z = bz; z < Math.min(e.nz(), bz + 1 + e.nz() / 3); z++) {
+                        for (int y = by; y < Math.min(e.ny(), by + 1 + e.ny() / 3); y++) {
+                            for (int x = bx; x < Math.min(e.nx(), bx + 1 + e.nx() / 3); x++) {
+                                blob.set(x, y, z, r.nextInt(5) == 0 ? 0 : 3);
+                            }
+                        }
+                    }
+                    blob.set(bx, by, bz, 3);
+                    for (Mask labels : List.of(m, blob)) {
+                        int label = labels == m ? 1 : 3;
+                        var holds = labels.boundingBox(label).orElseThrow();
+                        for (var block : List.of(rb, io.hounsfield.core.IndexBox.of(te))) {
+                            try (Mask x = cuda.resampleLabel(labels, label, holds, target, block); Mask y = cpu.resampleLabel(labels, label, holds, target, block)) {
+                                assertThat(x.geometry()).isEqualTo(y.geometry());
+                                assertThat(x.asVolume().segment().mismatch(y.asVolume().segment())).as("resampled label %d, block %s", label, block)
+                                        .isEqualTo(-1L);
+                            }
+                        }
+                    }
+                }
                 for (Interpolation mode : List.of(Interpolation.NEAREST, Interpolation.TRILINEAR)) {
                     try (Volume x = cuda.resample(img, target, mode); Volume y = cpu.resample(img, target, mode)) {
                         for (long i = 0; i < x.voxelCount(); i++) {
