@@ -51,6 +51,21 @@ __device__ __forceinline__ int java_round(double v) {
     return (int) f + (v - f >= 0.5 ? 1 : 0);
 }
 
+// Target voxel i of a block (dnx x dny, starting at ox, oy, oz) mapped through the index map m into the source's
+// index space, clamped to the source grid: the CPU's resampling arithmetic, in the same order.
+__device__ __forceinline__ void source_point(long long i, int dnx, int dny, int ox, int oy, int oz, const double *__restrict__ m,
+                                             int snx, int sny, int snz, double &qx, double &qy, double &qz) {
+    double x = (double) (i % dnx + ox), y = (double) (i / dnx % dny + oy), z = (double) (i / ((long long) dnx * dny) + oz);
+    qx = clampd(m[0] * x + m[1] * y + m[2] * z + m[3], snx - 1);
+    qy = clampd(m[4] * x + m[5] * y + m[6] * z + m[7], sny - 1);
+    qz = clampd(m[8] * x + m[9] * y + m[10] * z + m[11], snz - 1);
+}
+
+// The weight of trilinear corner k (bit 0: x + 1, bit 1: y + 1, bit 2: z + 1) for fractions fx, fy, fz.
+__device__ __forceinline__ double trilinear_weight(int k, double fx, double fy, double fz) {
+    return ((k & 1) ? fx : 1 - fx) * ((k >> 1 & 1) ? fy : 1 - fy) * ((k >> 2 & 1) ? fz : 1 - fz);
+}
+
 // dst is the block of the target grid starting at target voxel (ox, oy, oz): its voxels are mapped with their
 // target indices, so a block equals the same voxels of a whole-grid resampling bit for bit.
 extern "C" __global__ void hf_resample_f32(const float *__restrict__ src, int snx, int sny, int snz,
@@ -58,10 +73,8 @@ extern "C" __global__ void hf_resample_f32(const float *__restrict__ src, int sn
                                            int dnx, int dny, int dnz, int ox, int oy, int oz, int trilinear) {
     long long n = (long long) dnx * dny * dnz;
     GRID_STRIDE(i, n) {
-        double x = (double) (i % dnx + ox), y = (double) (i / dnx % dny + oy), z = (double) (i / ((long long) dnx * dny) + oz);
-        double qx = clampd(m[0] * x + m[1] * y + m[2] * z + m[3], snx - 1);
-        double qy = clampd(m[4] * x + m[5] * y + m[6] * z + m[7], sny - 1);
-        double qz = clampd(m[8] * x + m[9] * y + m[10] * z + m[11], snz - 1);
+        double qx, qy, qz;
+        source_point(i, dnx, dny, ox, oy, oz, m, snx, sny, snz, qx, qy, qz);
         if (!trilinear) {
             dst[i] = src[((long long) java_round(qz) * sny + java_round(qy)) * snx + java_round(qx)];
             continue;
@@ -69,10 +82,9 @@ extern "C" __global__ void hf_resample_f32(const float *__restrict__ src, int sn
         int x0 = (int) floor(qx), y0 = (int) floor(qy), z0 = (int) floor(qz);
         double fx = qx - x0, fy = qy - y0, fz = qz - z0, s = 0;
         for (int k = 0; k < 8; k++) {
-            int dx = k & 1, dy = k >> 1 & 1, dz = k >> 2 & 1;
-            double w = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy) * (dz ? fz : 1 - fz);
+            double w = trilinear_weight(k, fx, fy, fz);
             if (w != 0) {
-                int xx = min(x0 + dx, snx - 1), yy = min(y0 + dy, sny - 1), zz = min(z0 + dz, snz - 1);
+                int xx = min(x0 + (k & 1), snx - 1), yy = min(y0 + (k >> 1 & 1), sny - 1), zz = min(z0 + (k >> 2 & 1), snz - 1);
                 s += w * (double) src[((long long) zz * sny + yy) * snx + xx];
             }
         }
@@ -89,17 +101,14 @@ extern "C" __global__ void hf_resample_label(const uint8_t *__restrict__ ind, in
                                              int dnx, int dny, int dnz, int ox, int oy, int oz, int label) {
     long long n = (long long) dnx * dny * dnz;
     GRID_STRIDE(i, n) {
-        double x = (double) (i % dnx + ox), y = (double) (i / dnx % dny + oy), z = (double) (i / ((long long) dnx * dny) + oz);
-        double qx = clampd(m[0] * x + m[1] * y + m[2] * z + m[3], snx - 1);
-        double qy = clampd(m[4] * x + m[5] * y + m[6] * z + m[7], sny - 1);
-        double qz = clampd(m[8] * x + m[9] * y + m[10] * z + m[11], snz - 1);
+        double qx, qy, qz;
+        source_point(i, dnx, dny, ox, oy, oz, m, snx, sny, snz, qx, qy, qz);
         int x0 = (int) floor(qx), y0 = (int) floor(qy), z0 = (int) floor(qz);
         double fx = qx - x0, fy = qy - y0, fz = qz - z0, s = 0;
         for (int k = 0; k < 8; k++) {
-            int dx = k & 1, dy = k >> 1 & 1, dz = k >> 2 & 1;
-            double w = (dx ? fx : 1 - fx) * (dy ? fy : 1 - fy) * (dz ? fz : 1 - fz);
+            double w = trilinear_weight(k, fx, fy, fz);
             if (w != 0) {
-                int lx = min(x0 + dx, snx - 1) - bx0, ly = min(y0 + dy, sny - 1) - by0, lz = min(z0 + dz, snz - 1) - bz0;
+                int lx = min(x0 + (k & 1), snx - 1) - bx0, ly = min(y0 + (k >> 1 & 1), sny - 1) - by0, lz = min(z0 + (k >> 2 & 1), snz - 1) - bz0;
                 bool in = lx >= 0 && lx < bnx && ly >= 0 && ly < bny && lz >= 0 && lz < bnz;
                 s += w * (double) (in ? ind[((long long) lz * bny + ly) * bnx + lx] : 0);
             }
