@@ -181,8 +181,75 @@ public final class CpuBackend implements ComputeBackend {
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
         Extent se = image.extent();
+        Source src = Source.of(image::get, se, Resampling.indexMap(image.geometry(), target), block);
         return overBlock(image.geometry(), target, block, g -> Volume.allocate(g, io.hounsfield.core.VoxelType.FLOAT32),
-                out -> (i, q) -> out.set(i, sampleAt(image::get, se, q, interpolation)));
+                out -> (i, q) -> out.set(i, sampleAt(src, se, q, interpolation)));
+    }
+
+    /**
+     * The source values a resampling of one block reads: copied once, as doubles, over the source box its
+     * samples can reach (the block's corners mapped — an affine map's extremes — grown by the tricubic
+     * neighbours and a voxel for rounding) when that box is small enough, else read in place. The values are
+     * the same either way.
+     */
+    private static final class Source {
+        /** Boxes up to this many voxels (64 MB of doubles) are copied. */
+        private static final long COPY_LIMIT = 1 << 23;
+
+        private final java.util.function.LongToDoubleFunction read;
+        private final Extent e;
+        private final double[] box; // null: read in place
+        private final int bx, by, bz, bnx, bny;
+
+        private Source(java.util.function.LongToDoubleFunction read, Extent e, double[] box, IndexBox at) {
+            this.read = read;
+            this.e = e;
+            this.box = box;
+            this.bx = at.x0();
+            this.by = at.y0();
+            this.bz = at.z0();
+            this.bnx = at.x1() - at.x0();
+            this.bny = at.y1() - at.y0();
+        }
+
+        static Source of(java.util.function.LongToDoubleFunction read, Extent e, double[] m, IndexBox block) {
+            double[] lo = {Double.MAX_VALUE, Double.MAX_VALUE, Double.MAX_VALUE}, hi = {-Double.MAX_VALUE, -Double.MAX_VALUE, -Double.MAX_VALUE};
+            for (int c = 0; c < 8; c++) {
+                int x = (c & 1) == 0 ? block.x0() : block.x1() - 1, y = (c >> 1 & 1) == 0 ? block.y0() : block.y1() - 1;
+                int z = (c >> 2 & 1) == 0 ? block.z0() : block.z1() - 1;
+                for (int r = 0; r < 3; r++) {
+                    double q = m[4 * r] * x + m[4 * r + 1] * y + m[4 * r + 2] * z + m[4 * r + 3];
+                    lo[r] = Math.min(lo[r], q);
+                    hi[r] = Math.max(hi[r], q);
+                }
+            }
+            int[] n = {e.nx(), e.ny(), e.nz()}, from = new int[3], to = new int[3];
+            for (int r = 0; r < 3; r++) {
+                from[r] = (int) Math.max(0, Math.min(n[r] - 1, Math.floor(lo[r]) - 2));
+                to[r] = (int) Math.max(from[r] + 1, Math.min(n[r], Math.floor(hi[r]) + 4));
+            }
+            IndexBox reach = new IndexBox(from[0], from[1], from[2], to[0], to[1], to[2]);
+            if (reach.extent().voxelCount() > COPY_LIMIT) {
+                return new Source(read, e, null, IndexBox.of(e));
+            }
+            double[] box = new double[(int) reach.extent().voxelCount()];
+            int k = 0;
+            for (int z = reach.z0(); z < reach.z1(); z++) {
+                for (int y = reach.y0(); y < reach.y1(); y++) {
+                    long row = e.index(reach.x0(), y, z);
+                    for (int x = 0; x < reach.x1() - reach.x0(); x++) {
+                        box[k++] = read.applyAsDouble(row + x);
+                    }
+                }
+            }
+            return new Source(read, e, box, reach);
+        }
+
+        double at(int x, int y, int z) {
+            assert box == null || x >= bx && x < bx + bnx && y >= by && y < by + bny && z >= bz && ((z - bz) * bny + (y - by)) * bnx + (x - bx) < box.length
+                    : "source voxel " + x + "," + y + "," + z + " outside the copied box";
+            return box != null ? box[((z - bz) * bny + (y - by)) * bnx + (x - bx)] : read.applyAsDouble(e.index(x, y, z));
+        }
     }
 
     /**
@@ -195,7 +262,7 @@ public final class CpuBackend implements ComputeBackend {
         Extent se = mask.geometry().extent();
         MemorySegment labels = mask.asVolume().segment();
         byte b = (byte) label;
-        java.util.function.LongToDoubleFunction indicator = i -> labels.get(ValueLayout.JAVA_BYTE, i) == b ? 1 : 0;
+        Source indicator = Source.of(i -> labels.get(ValueLayout.JAVA_BYTE, i) == b ? 1 : 0, se, Resampling.indexMap(mask.geometry(), target), block);
         return overBlock(mask.geometry(), target, block, Mask::allocate, out -> (i, q) -> {
             if ((float) sampleAt(indicator, se, q, Interpolation.TRILINEAR) >= 0.5f) {
                 out.set(i, label);
@@ -241,10 +308,10 @@ public final class CpuBackend implements ComputeBackend {
         }
     }
 
-    private static double sampleAt(java.util.function.LongToDoubleFunction v, Extent e, Vec3 q, Interpolation m) {
+    private static double sampleAt(Source v, Extent e, Vec3 q, Interpolation m) {
         double x = clamp(q.x(), e.nx() - 1), y = clamp(q.y(), e.ny() - 1), z = clamp(q.z(), e.nz() - 1);
         return switch (m) {
-            case NEAREST -> v.applyAsDouble(e.index((int) Math.round(x), (int) Math.round(y), (int) Math.round(z)));
+            case NEAREST -> v.at((int) Math.round(x), (int) Math.round(y), (int) Math.round(z));
             case TRILINEAR -> {
                 int x0 = (int) Math.floor(x), y0 = (int) Math.floor(y), z0 = (int) Math.floor(z);
                 double fx = x - x0, fy = y - y0, fz = z - z0, s = 0;
@@ -252,7 +319,7 @@ public final class CpuBackend implements ComputeBackend {
                     int dx = k & 1, dy = k >> 1 & 1, dz = k >> 2 & 1;
                     double w = (dx == 1 ? fx : 1 - fx) * (dy == 1 ? fy : 1 - fy) * (dz == 1 ? fz : 1 - fz);
                     if (w != 0) {
-                        s += w * v.applyAsDouble(e.index(Math.min(x0 + dx, e.nx() - 1), Math.min(y0 + dy, e.ny() - 1), Math.min(z0 + dz, e.nz() - 1)));
+                        s += w * v.at(Math.min(x0 + dx, e.nx() - 1), Math.min(y0 + dy, e.ny() - 1), Math.min(z0 + dz, e.nz() - 1));
                     }
                 }
                 yield s;
@@ -267,7 +334,7 @@ public final class CpuBackend implements ComputeBackend {
                         int yy = Math.max(0, Math.min(e.ny() - 1, y0 - 1 + j));
                         for (int i = 0; i < 4; i++) {
                             int xx = Math.max(0, Math.min(e.nx() - 1, x0 - 1 + i));
-                            s += wx[i] * wy[j] * wz[k] * v.applyAsDouble(e.index(xx, yy, zz));
+                            s += wx[i] * wy[j] * wz[k] * v.at(xx, yy, zz);
                         }
                     }
                 }
