@@ -123,7 +123,8 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public void keep(Volume volume, String key) {
-        join(device.submit(c -> {
+        // On a device that no longer takes work, operations run on the CPU: there is nothing to keep.
+        ownerThreadBookkeeping("keep", () -> device.submit(c -> {
             cache.keep(volume, key);
             if (volume == resampled && !cache.admit(volume, resampledCopy)) {
                 resampledCopy.close(); // larger than the cache: uploaded per operation, as any kept volume would be
@@ -139,10 +140,26 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     /** Frees the device copy of {@code volume} and forgets it. */
     @Override
     public void release(Volume volume) {
-        join(device.submit(c -> {
+        // A device that no longer takes work frees nothing: its memory goes with the process.
+        ownerThreadBookkeeping("release", () -> device.submit(c -> {
             cache.release(volume);
             return null;
         }));
+    }
+
+    /**
+     * Runs cache bookkeeping on the owner thread; on a device that refuses work (after a sticky error)
+     * it is skipped and logged, never thrown: keep and release must not fail requests the CPU serves.
+     */
+    private void ownerThreadBookkeeping(String what, Supplier<java.util.concurrent.CompletableFuture<Void>> work) {
+        if (!device.usable()) {
+            return;
+        }
+        try {
+            join(work.get());
+        } catch (CudaException e) {
+            LOG.warn("CUDA {} skipped: {}", what, e.getMessage());
+        }
     }
 
     /**
@@ -165,7 +182,14 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public void roundInPlace(Volume volume) {
         ComputeBackend.super.roundInPlace(volume);
-        if (volume.type() != VoxelType.FLOAT32 || !device.usable() || !join(device.submit(c -> cache.isKept(volume)))) {
+        boolean[] kept = new boolean[1];
+        if (volume.type() == VoxelType.FLOAT32) {
+            ownerThreadBookkeeping("round", () -> device.submit(c -> {
+                kept[0] = cache.isKept(volume);
+                return null;
+            }));
+        }
+        if (!kept[0]) {
             return;
         }
         onDevice("round", () -> {

@@ -380,6 +380,43 @@ class CudaBackendTest {
         assertThat(cuda.metrics().snapshot().get("cpu_fallbacks_device_unusable")).isEqualTo(2);
     }
 
+    /** Keeping, releasing and rounding on a device that refuses work neither throw nor change what the CPU computes. */
+    @Test
+    void keepReleaseAndRoundAfterAStickyErrorLeaveTheWorkToTheCpu() {
+        FakeCuda.failLaunches(700);
+        cuda.moments(image, mask, 1);
+        assertThat(cuda.usable()).isFalse();
+        try (Volume f = image.convertTo(VoxelType.FLOAT32)) {
+            f.set(0, 2.5);
+            cuda.keep(f, "after the error");
+            cuda.roundInPlace(f);
+            assertThat(f.get(0)).isEqualTo(2.0); // half to even, on the host
+            assertThat(cuda.moments(f, mask, 1)).isEqualTo(cpu.moments(f, mask, 1));
+            cuda.release(f);
+        }
+    }
+
+    /**
+     * A kept image's device copy is rounded with its host copy (the values are checked on the emulated kernels
+     * by DeviceResidencyTest); a volume with no device copy is rounded on the host only.
+     */
+    @Test
+    void roundingAKeptVolumeRoundsItsDeviceCopy() {
+        try (Volume f = image.convertTo(VoxelType.FLOAT32); Volume g = image.convertTo(VoxelType.FLOAT32)) {
+            f.set(0, 1.5);
+            g.set(0, 1.5);
+            cuda.keep(f, "fractions");
+            cuda.moments(f, mask, 1); // uploads the kept copy
+            cuda.roundInPlace(f);
+            assertThat(FakeCuda.launches("hf_round_f32")).isEqualTo(1);
+            cuda.roundInPlace(g);
+            assertThat(FakeCuda.launches("hf_round_f32")).isEqualTo(1);
+            assertThat(f.get(0)).isEqualTo(2.0);
+            assertThat(g.get(0)).isEqualTo(2.0);
+            cuda.release(f);
+        }
+    }
+
     @Test
     void keptVolumesStayOnTheDeviceUntilReleased() {
         cuda.keep(image, "series 1");
