@@ -28,8 +28,10 @@ public record IndexBox(int x0, int y0, int z0, int x1, int y1, int z1) {
             throw new IllegalArgumentException("no voxel to bound");
         }
         int x0 = Integer.MAX_VALUE, x1 = -1, y0 = Integer.MAX_VALUE, y1 = -1, z0 = Integer.MAX_VALUE, z1 = -1;
+        IndexSplitter at = new IndexSplitter(e);
         for (long i : indices) {
-            int x = (int) (i % e.nx()), y = (int) (i / e.nx() % e.ny()), z = (int) (i / e.sliceSize());
+            at.split(i);
+            int x = at.x(), y = at.y(), z = at.z();
             x0 = Math.min(x0, x);
             x1 = Math.max(x1, x);
             y0 = Math.min(y0, y);

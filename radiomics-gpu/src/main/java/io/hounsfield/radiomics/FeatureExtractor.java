@@ -4,6 +4,7 @@ import io.hounsfield.core.EngineVersion;
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.IndexBox;
+import io.hounsfield.core.IndexSplitter;
 import io.hounsfield.core.Mask;
 import io.hounsfield.core.Tasks;
 import io.hounsfield.core.Volume;
@@ -368,19 +369,18 @@ public final class FeatureExtractor {
         int nx = roi.x1() - x0, ny = roi.y1() - y0, nz = roi.z1() - z0;
         int[] levels = new int[nx * ny * nz];
         boolean[] mask = new boolean[levels.length];
+        IndexSplitter at = new IndexSplitter(e);
         for (long i : morph.indices()) {
-            mask[local(i, e, x0, y0, z0, nx, ny)] = true;
+            at.split(i);
+            mask[(at.x() - x0) + nx * ((at.y() - y0) + ny * (at.z() - z0))] = true;
         }
         Discretisation.Levels l = s.discretisation().apply(intensity.intensities(), Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
-        for (int k = 0; k < intensity.size(); k++) {
-            levels[local(intensity.indices()[k], e, x0, y0, z0, nx, ny)] = l.levels()[k];
+        long[] idx = intensity.indices();
+        for (int k = 0; k < idx.length; k++) {
+            at.split(idx[k]);
+            levels[(at.x() - x0) + nx * ((at.y() - y0) + ny * (at.z() - z0))] = l.levels()[k];
         }
         return new LevelGrid(nx, ny, nz, levels, mask, l.ng());
-    }
-
-    private static int local(long i, io.hounsfield.core.Extent e, int x0, int y0, int z0, int nx, int ny) {
-        int x = (int) (i % e.nx()) - x0, y = (int) (i / e.nx() % e.ny()) - y0, z = (int) (i / e.sliceSize()) - z0;
-        return x + nx * (y + ny * z);
     }
 
     /** IVH: integer data at step 1 over [min, max] (or the re-segmentation range); else 1000 steps of the range. */

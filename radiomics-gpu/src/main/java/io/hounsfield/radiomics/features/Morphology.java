@@ -2,6 +2,7 @@ package io.hounsfield.radiomics.features;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
+import io.hounsfield.core.IndexSplitter;
 import io.hounsfield.core.backend.ComputeBackend;
 import io.hounsfield.core.backend.RoiSample;
 import io.hounsfield.core.mesh.SurfaceMeasures;
@@ -140,41 +141,17 @@ public final class Morphology {
     /** Σ wᵢ·(i, j, k) / Σ wᵢ over the sample, weights its intensities. */
     private static double[] weightedMeanIndex(RoiSample roi, Extent e) {
         double sw = 0, si = 0, sj = 0, sk = 0;
-        Rows rows = new Rows(e);
+        IndexSplitter rows = new IndexSplitter(e);
         long[] idx = roi.indices();
         double[] w = roi.intensities();
         for (int t = 0; t < idx.length; t++) {
-            rows.at(idx[t]);
+            rows.split(idx[t]);
             sw += w[t];
-            si += w[t] * rows.x;
-            sj += w[t] * rows.y;
-            sk += w[t] * rows.z;
+            si += w[t] * rows.x();
+            sj += w[t] * rows.y();
+            sk += w[t] * rows.z();
         }
         return new double[] {si / sw, sj / sw, sk / sw};
-    }
-
-    /** Splits ascending linear indices into (x, y, z), dividing only when the row changes. */
-    private static final class Rows {
-        private final long nx, ny;
-        private long rowStart = Long.MIN_VALUE / 2;
-        long x, y, z;
-
-        Rows(Extent e) {
-            nx = e.nx();
-            ny = e.ny();
-        }
-
-        void at(long k) {
-            long d = k - rowStart;
-            if (d < 0 || d >= nx) {
-                long row = k / nx;
-                rowStart = row * nx;
-                y = row % ny;
-                z = row / ny;
-                d = k - rowStart;
-            }
-            x = d;
-        }
     }
 
     /**
@@ -185,10 +162,10 @@ public final class Morphology {
 
         static IndexMoments of(long[] idx, Extent e) {
             long[] s = new long[3], p = new long[6]; // ii ij ik jj jk kk
-            Rows rows = new Rows(e);
+            IndexSplitter rows = new IndexSplitter(e);
             for (long k : idx) {
-                rows.at(k);
-                long x = rows.x, y = rows.y, z = rows.z;
+                rows.split(k);
+                long x = rows.x(), y = rows.y(), z = rows.z();
                 s[0] += x;
                 s[1] += y;
                 s[2] += z;
