@@ -59,44 +59,45 @@ public final class CpuBackend implements ComputeBackend {
             throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
         }
         Extent e = image.extent();
-        int w = box.x1() - box.x0();
-        List<RoiSample> parts = perSlab(box.z1() - box.z0(), (za, zb) -> {
+        int w = box.x1() - box.x0(), nz = box.z1() - box.z0();
+        MemorySegment labels = mask.asVolume().segment();
+        byte b = (byte) label;
+        // Each slab counts its voxels, then writes them at its offset into the one result (no per-slab copies).
+        List<int[]> counts = perSlab(nz, (za, zb) -> {
             int n = 0;
             for (int z = box.z0() + za; z < box.z0() + zb; z++) {
                 for (int y = box.y0(); y < box.y1(); y++) {
                     long row = e.index(box.x0(), y, z);
                     for (int x = 0; x < w; x++) {
-                        if (mask.label(row + x) == label) {
-                            n++;
-                        }
+                        n += labels.get(ValueLayout.JAVA_BYTE, row + x) == b ? 1 : 0;
                     }
                 }
             }
-            double[] v = new double[n];
-            long[] idx = new long[n];
-            int k = 0;
+            return new int[] {za, n};
+        });
+        java.util.Map<Integer, Integer> offset = new java.util.HashMap<>();
+        int total = 0;
+        for (int[] c : counts) {
+            offset.put(c[0], total);
+            total += c[1];
+        }
+        double[] v = new double[total];
+        long[] idx = new long[total];
+        perSlab(nz, (za, zb) -> {
+            int k = offset.get(za);
             for (int z = box.z0() + za; z < box.z0() + zb; z++) {
                 for (int y = box.y0(); y < box.y1(); y++) {
                     long row = e.index(box.x0(), y, z);
                     for (int x = 0; x < w; x++) {
-                        if (mask.label(row + x) == label) {
+                        if (labels.get(ValueLayout.JAVA_BYTE, row + x) == b) {
                             v[k] = image.get(row + x);
                             idx[k++] = row + x;
                         }
                     }
                 }
             }
-            return new RoiSample(v, idx);
+            return null;
         });
-        int total = parts.stream().mapToInt(RoiSample::size).sum();
-        double[] v = new double[total];
-        long[] idx = new long[total];
-        int at = 0;
-        for (RoiSample p : parts) {
-            System.arraycopy(p.intensities(), 0, v, at, p.size());
-            System.arraycopy(p.indices(), 0, idx, at, p.size());
-            at += p.size();
-        }
         return new RoiSample(v, idx);
     }
 
