@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Every feature of every family and aggregation through the CUDA backend equals the CPU backend's bit for
- * bit (no resampling: the texture matrices are integer counts and the formulas are shared Java), on the
- * IBSI digital phantom and on the lesion and liver of a CT-like phantom. Runs only where a CUDA device and
+ * bit (the texture matrices are integer counts and the formulas are shared Java), on the IBSI digital
+ * phantom and on the lesion and liver of a CT-like phantom, without resampling and resampled to 1 and 2 mm. Runs only where a CUDA device and
  * the kernels are present (the device harness, benchmarks/device/), else on the emulated kernels
  * ({@code ParityBackends}).
  */
@@ -55,6 +55,15 @@ class CudaFeatureParityTest {
             same(p.image(), p.mask(), all, cuda);
             same(ct.image(), ct.mask(), all.withLabel(CtBody.LESION), cuda);
             same(ct.image(), ct.mask(), all.withLabel(CtBody.LIVER), cuda);
+            // Resampled (IBSI's CT configurations): image and label resampled on the device, the block kept and
+            // rounded there; the trilinear arithmetic is the CPU's, so the features are still equal bit for bit.
+            for (var spacing : List.of(new io.hounsfield.core.Vec3(1, 1, 1), new io.hounsfield.core.Vec3(2, 2, 2))) {
+                RadiomicsSettings resampled = new RadiomicsSettings(1, spacing, io.hounsfield.core.backend.Interpolation.TRILINEAR, true,
+                        Double.NaN, Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN,
+                        RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+                same(ct.image(), ct.mask(), resampled.withLabel(CtBody.LESION), cuda);
+                same(p.image(), p.mask(), resampled, cuda);
+            }
             System.out.println("CudaFeatureParityTest metrics " + cuda.metrics().snapshot());
             assertThat(cuda.metrics().deviceOps()).isPositive();
         }
