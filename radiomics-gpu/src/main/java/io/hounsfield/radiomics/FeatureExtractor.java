@@ -167,7 +167,7 @@ public final class FeatureExtractor {
                     if (intensity.size() > 4000) {
                         n.add("Moran's I and Geary's C estimated on a fixed-seed subset of 4000 of " + intensity.size() + " voxels");
                     }
-                    return timed(t, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(surface, morph, intensity, fimg.geometry(), s.unit(), backend));
+                    return timed(t, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(surface, morph, intensity, fimg.geometry(), s.unit(), backend, families));
                 }));
             }
             if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {

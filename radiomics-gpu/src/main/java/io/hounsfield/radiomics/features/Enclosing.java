@@ -1,6 +1,7 @@
 package io.hounsfield.radiomics.features;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Enclosing shapes of a convex point set (hull vertices) for IBSI's oriented-bounding-box and
@@ -36,80 +37,109 @@ final class Enclosing {
      * rectangle over the silhouette, not a 2-D hull of every vertex.
      */
     static Box orientedBox(ConvexHull hull) {
+        return orientedBox(hull, Runnable::run);
+    }
+
+    /**
+     * As {@link #orientedBox(ConvexHull)}, the directions in a few chunks on {@code work}; the smallest box
+     * of the first direction that has it, as sequentially, whatever runs them.
+     */
+    static Box orientedBox(ConvexHull hull, java.util.concurrent.Executor work) {
         ConvexHull.Triangles t = hull.triangles();
-        double[] p = hull.points();
-        int[] vertices = hull.vertices();
-        int faces = t.count();
         double[] nrm = t.normals();
-        int[] corners = t.corners(), across = t.neighbours();
-        boolean[] front = new boolean[faces];
-        double[] edges = new double[64];
-        Box best = null;
-        double[] seen = new double[3 * MAX_DIRECTIONS];
-        int seenCount = 0;
-        for (int f = 0; f < faces && seenCount < MAX_DIRECTIONS; f++) {
-            double nx = nrm[3 * f], ny = nrm[3 * f + 1], nz = nrm[3 * f + 2];
-            // Parallel (or opposite) normals give the same box.
+        // The directions: the largest faces' normals, parallel (or opposite) ones once — they give the same box.
+        int[] dirs = new int[MAX_DIRECTIONS];
+        int count = 0;
+        for (int f = 0; f < t.count() && count < MAX_DIRECTIONS; f++) {
             boolean dup = false;
-            for (int k = 0; k < seenCount && !dup; k++) {
-                dup = Math.abs(Math.abs(seen[3 * k] * nx + seen[3 * k + 1] * ny + seen[3 * k + 2] * nz) - 1) < 1e-9;
+            for (int k = 0; k < count && !dup; k++) {
+                int g = dirs[k];
+                dup = Math.abs(Math.abs(nrm[3 * g] * nrm[3 * f] + nrm[3 * g + 1] * nrm[3 * f + 1] + nrm[3 * g + 2] * nrm[3 * f + 2]) - 1) < 1e-9;
             }
-            if (dup) {
-                continue;
+            if (!dup) {
+                dirs[count++] = f;
             }
-            seen[3 * seenCount] = nx;
-            seen[3 * seenCount + 1] = ny;
-            seen[3 * seenCount + 2] = nz;
-            seenCount++;
-            // Basis (u, v) of the face plane.
-            double ux, uy, uz;
-            if (Math.abs(nx) < 0.9) {
-                ux = 0; uy = nz; uz = -ny; // n × (1,0,0)
-            } else {
-                ux = -nz; uy = 0; uz = nx; // n × (0,1,0)
-            }
-            double ul = Math.sqrt(ux * ux + uy * uy + uz * uz);
-            ux /= ul;
-            uy /= ul;
-            uz /= ul;
-            double vx = ny * uz - nz * uy, vy = nz * ux - nx * uz, vz = nx * uy - ny * ux;
-            double hmin = Double.MAX_VALUE, hmax = -Double.MAX_VALUE;
-            for (int i : vertices) {
-                double h = nx * p[3 * i] + ny * p[3 * i + 1] + nz * p[3 * i + 2];
-                hmin = Math.min(hmin, h);
-                hmax = Math.max(hmax, h);
-            }
-            for (int g = 0; g < faces; g++) {
-                front[g] = nrm[3 * g] * nx + nrm[3 * g + 1] * ny + nrm[3 * g + 2] * nz > 0;
-            }
-            // Silhouette edges, projected: x0 y0 x1 y1 each.
-            int count = 0;
-            for (int g = 0; g < faces; g++) {
-                if (!front[g]) {
-                    continue;
-                }
-                for (int k = 0; k < 3; k++) {
-                    if (front[across[3 * g + k]]) {
-                        continue;
+        }
+        int[] vertices = hull.vertices();
+        int chunks = Math.min(4, count), n = count;
+        List<java.util.concurrent.CompletableFuture<Box>> parts = new java.util.ArrayList<>();
+        for (int c = 0; c < chunks; c++) {
+            int from = n * c / chunks, to = n * (c + 1) / chunks;
+            parts.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                Box best = null;
+                for (int k = from; k < to; k++) {
+                    Box b = boxFlushWith(hull, vertices, t, dirs[k]);
+                    if (best == null || b.volume() < best.volume()) {
+                        best = b;
                     }
-                    int a = corners[3 * g + k], b = corners[3 * g + (k + 1) % 3];
-                    if (4 * count + 4 > edges.length) {
-                        edges = Arrays.copyOf(edges, 2 * edges.length);
-                    }
-                    edges[4 * count] = ux * p[3 * a] + uy * p[3 * a + 1] + uz * p[3 * a + 2];
-                    edges[4 * count + 1] = vx * p[3 * a] + vy * p[3 * a + 1] + vz * p[3 * a + 2];
-                    edges[4 * count + 2] = ux * p[3 * b] + uy * p[3 * b + 1] + uz * p[3 * b + 2];
-                    edges[4 * count + 3] = vx * p[3 * b] + vy * p[3 * b + 1] + vz * p[3 * b + 2];
-                    count++;
                 }
-            }
-            double[] rect = minRectangle(edges, count);
-            Box b = new Box(rect[0], rect[1], hmax - hmin);
+                return best;
+            }, work));
+        }
+        io.hounsfield.core.Tasks.joinAll(parts);
+        Box best = null;
+        for (var part : parts) {
+            Box b = part.join();
             if (best == null || b.volume() < best.volume()) {
                 best = b;
             }
         }
         return best;
+    }
+
+    /** The smallest box with a face in the plane of hull triangle {@code f} (its silhouette's minimum rectangle). */
+    private static Box boxFlushWith(ConvexHull hull, int[] vertices, ConvexHull.Triangles t, int f) {
+        double[] p = hull.points();
+        double[] nrm = t.normals();
+        int[] corners = t.corners(), across = t.neighbours();
+        int faces = t.count();
+        double nx = nrm[3 * f], ny = nrm[3 * f + 1], nz = nrm[3 * f + 2];
+        // Basis (u, v) of the face plane.
+        double ux, uy, uz;
+        if (Math.abs(nx) < 0.9) {
+            ux = 0; uy = nz; uz = -ny; // n × (1,0,0)
+        } else {
+            ux = -nz; uy = 0; uz = nx; // n × (0,1,0)
+        }
+        double ul = Math.sqrt(ux * ux + uy * uy + uz * uz);
+        ux /= ul;
+        uy /= ul;
+        uz /= ul;
+        double vx = ny * uz - nz * uy, vy = nz * ux - nx * uz, vz = nx * uy - ny * ux;
+        double hmin = Double.MAX_VALUE, hmax = -Double.MAX_VALUE;
+        for (int i : vertices) {
+            double h = nx * p[3 * i] + ny * p[3 * i + 1] + nz * p[3 * i + 2];
+            hmin = Math.min(hmin, h);
+            hmax = Math.max(hmax, h);
+        }
+        boolean[] front = new boolean[faces];
+        for (int g = 0; g < faces; g++) {
+            front[g] = nrm[3 * g] * nx + nrm[3 * g + 1] * ny + nrm[3 * g + 2] * nz > 0;
+        }
+        // Silhouette edges, projected: x0 y0 x1 y1 each.
+        double[] edges = new double[64];
+        int count = 0;
+        for (int g = 0; g < faces; g++) {
+            if (!front[g]) {
+                continue;
+            }
+            for (int k = 0; k < 3; k++) {
+                if (front[across[3 * g + k]]) {
+                    continue;
+                }
+                int a = corners[3 * g + k], b = corners[3 * g + (k + 1) % 3];
+                if (4 * count + 4 > edges.length) {
+                    edges = Arrays.copyOf(edges, 2 * edges.length);
+                }
+                edges[4 * count] = ux * p[3 * a] + uy * p[3 * a + 1] + uz * p[3 * a + 2];
+                edges[4 * count + 1] = vx * p[3 * a] + vy * p[3 * a + 1] + vz * p[3 * a + 2];
+                edges[4 * count + 2] = ux * p[3 * b] + uy * p[3 * b + 1] + uz * p[3 * b + 2];
+                edges[4 * count + 3] = vx * p[3 * b] + vy * p[3 * b + 1] + vz * p[3 * b + 2];
+                count++;
+            }
+        }
+        double[] rect = minRectangle(edges, count);
+        return new Box(rect[0], rect[1], hmax - hmin);
     }
 
     /**

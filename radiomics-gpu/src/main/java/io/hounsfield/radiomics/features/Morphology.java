@@ -42,6 +42,28 @@ public final class Morphology {
      */
     public static List<FeatureValue> compute(SurfaceMeasures surface, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit,
                                              ComputeBackend backend) {
+        return compute(surface, morphVoxels, intensity, geometry, unit, backend, Runnable::run);
+    }
+
+    /** What the convex hull gives: its volume and area, the largest diameter, the oriented box, the ellipsoid's semi-axes. */
+    private record HullMeasures(double volume, double area, double maxDiameter, Enclosing.Box box, double[] mvee) {
+    }
+
+    private static HullMeasures hullMeasures(double[] candidates, java.util.concurrent.Executor work) {
+        ConvexHull hull = ConvexHull.of(candidates);
+        double[] points = hull.vertexPoints();
+        double[] mvee = points.length >= 12 ? Enclosing.mvee(points, 1e-7, 2000) : new double[] {Double.NaN, Double.NaN, Double.NaN};
+        return new HullMeasures(hull.volume(), hull.area(), maxDistance(hull), Enclosing.orientedBox(hull, work), mvee);
+    }
+
+    /**
+     * As above, the convex hull and what is measured on it (its oriented box in a few chunks of directions)
+     * running on {@code work} beside the voxels' moments and the pairwise sums: the same values whatever runs
+     * them ({@code Runnable::run}: one after another).
+     */
+    public static List<FeatureValue> compute(SurfaceMeasures surface, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit,
+                                             ComputeBackend backend, java.util.concurrent.Executor work) {
+        var hulling = java.util.concurrent.CompletableFuture.supplyAsync(() -> hullMeasures(surface.hullCandidates(), work), work);
         double v = surface.volume(), a = surface.area();
         double vVox = morphVoxels.size() * geometry.voxelVolume();
         double[] m = geometry.indexToWorldMatrix();
@@ -58,8 +80,6 @@ public final class Morphology {
         // Every extreme of the surface in any direction is among the hull candidates: their bounds are the mesh's.
         double[] bounds = aabb(surface.hullCandidates());
         double dx = bounds[3] - bounds[0], dy = bounds[4] - bounds[1], dz = bounds[5] - bounds[2];
-        ConvexHull hull = ConvexHull.of(surface.hullCandidates());
-        double maxDiameter = maxDistance(hull);
 
         double sa = major / 2, sb = minor / 2, sc = least / 2;
         double vEllipsoid = 4 * Math.PI / 3 * sa * sb * sc;
@@ -68,7 +88,10 @@ public final class Morphology {
             meanIntensity += x;
         }
         meanIntensity /= intensity.size();
-        double[] auto = autocorrelation(intensity, geometry, backend);
+        double[] auto = autocorrelation(intensity, geometry, backend); // on this thread: the backend reports to its caller's scope
+        io.hounsfield.core.Tasks.joinAll(List.of(hulling));
+        HullMeasures hull = hulling.join();
+        double maxDiameter = hull.maxDiameter();
         double sphere = Math.cbrt(36 * Math.PI * v * v);
         List<FeatureValue> out = new ArrayList<>();
         out.add(f("RNU0", "Volume (mesh)", v, "mm³"));
@@ -91,11 +114,10 @@ public final class Morphology {
         out.add(f("R59B", "Area density (axis-aligned bounding box)", a / (2 * (dx * dy + dx * dz + dy * dz)), ""));
         out.add(f("6BDE", "Volume density (approximate enclosing ellipsoid)", v / vEllipsoid, ""));
         out.add(f("RDD2", "Area density (approximate enclosing ellipsoid)", a / ellipsoidArea(sa, sb, sc), ""));
-        double[] hullPoints = hull.vertexPoints();
-        Enclosing.Box ombb = Enclosing.orientedBox(hull);
+        Enclosing.Box ombb = hull.box();
         out.add(f("ZH1A", "Volume density (oriented minimum bounding box)", ombb == null ? Double.NaN : v / ombb.volume(), ""));
         out.add(f("IQYR", "Area density (oriented minimum bounding box)", ombb == null ? Double.NaN : a / ombb.area(), ""));
-        double[] mvee = hullPoints.length >= 12 ? Enclosing.mvee(hullPoints, 1e-7, 2000) : new double[] {Double.NaN, Double.NaN, Double.NaN};
+        double[] mvee = hull.mvee();
         out.add(f("SWZ1", "Volume density (minimum volume enclosing ellipsoid)", v / (4 * Math.PI / 3 * mvee[0] * mvee[1] * mvee[2]), ""));
         out.add(f("BRI8", "Area density (minimum volume enclosing ellipsoid)", a / ellipsoidArea(mvee[0], mvee[1], mvee[2]), ""));
         out.add(f("R3ER", "Volume density (convex hull)", v / hull.volume(), ""));
