@@ -117,6 +117,30 @@ extern "C" __global__ void hf_resample_label(const uint8_t *__restrict__ ind, in
     }
 }
 
+// ---- an ROI's grey levels straight from the image: re-segmentation and discretisation into the texture
+// builders' padded slab. roi: 1 per voxel of the label in the box (bnx x bny x bnz at x0, y0, z0 of an image of
+// rows nx, slices nx*ny); levels / morph: the box grown by one voxel on every side, zeroed before; each box voxel
+// writes its level (1..ng inside the label and lo <= v <= hi, else 0) and whether it is in the label. Levels:
+// fixed bin number (fbn: min(ng, floor(ng (v - a) / (b - a)) + 1), 1 when b == a) or fixed bin size
+// (floor((v - a) / b) + 1), as the CPU computes them. ---------------------------------------------------------
+extern "C" __global__ void hf_level_slab(const float *__restrict__ img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny,
+                                         int bnz, const uint8_t *__restrict__ roi, double lo, double hi, int fbn, double a,
+                                         double b, int ng, int *__restrict__ levels, uint8_t *__restrict__ morph) {
+    long long n = (long long) bnx * bny * bnz;
+    GRID_STRIDE(i, n) {
+        int x = (int) (i % bnx), y = (int) (i / bnx % bny), z = (int) (i / ((long long) bnx * bny));
+        long long p = (x + 1) + (long long) (bnx + 2) * ((y + 1) + (long long) (bny + 2) * (z + 1));
+        int in = roi[i] != 0;
+        double v = img[(x0 + x) + (long long) nx * ((y0 + y) + (long long) ny * (z0 + z))];
+        int g = 0;
+        if (in && v >= lo && v <= hi) {
+            g = fbn ? (b == a ? 1 : min(ng, (int) floor(ng * (v - a) / (b - a)) + 1)) : (int) floor((v - a) / b) + 1;
+        }
+        levels[p] = g;
+        morph[p] = (uint8_t) in;
+    }
+}
+
 // ---- re-segmentation: out = 1 where mask == label and lo <= v <= hi (NaN bounds: unbounded) ---------------
 extern "C" __global__ void hf_range_mask(const float *__restrict__ v, const uint8_t *__restrict__ mask, int label,
                                          long long n, double lo, double hi, uint8_t *__restrict__ out) {

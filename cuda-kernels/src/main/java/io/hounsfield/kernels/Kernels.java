@@ -42,6 +42,7 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_crop_u8", "piiiiipiii"),
             Map.entry("hf_resample_f32", "piiippiiiiiii"),
             Map.entry("hf_resample_label", "piiiiiiiiippiiiiiii"),
+            Map.entry("hf_level_slab", "piiiiiiiipddiddipp"),
             Map.entry("hf_range_mask", "ppilddp"),
             Map.entry("hf_clip_f32", "pldd"),
             Map.entry("hf_round_f32", "pl"),
@@ -251,6 +252,26 @@ public final class Kernels implements AutoCloseable {
         need(indexMap, 12 * 8, "index map");
         need(dst, dn, "resampled mask");
         launch("hf_resample_label", grid(dn), 0, ind, bx0, by0, bz0, bnx, bny, bnz, snx, sny, snz, indexMap, dst, dnx, dny, dnz, ox, oy, oz, label);
+    }
+
+    /**
+     * Re-segmentation and discretisation of an ROI's box into the texture builders' padded slab: {@code img} the
+     * whole image (float32, {@code nx·ny·…}), the box at (x0, y0, z0) of {@code bnx·bny·bnz} voxels, {@code roi} one
+     * byte per box voxel (non-zero: in the label); {@code levels} (int32) and {@code morph} (bytes) hold the box
+     * grown by one voxel on every side and must be zeroed. Fixed bin number: {@code a, b} the range, {@code ng}
+     * levels; fixed bin size: {@code a} the lower bound, {@code b} the width.
+     */
+    public void levelSlab(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
+                          double lo, double hi, boolean fixedBinNumber, double a, double b, int ng, DeviceBuffer levels, DeviceBuffer morph) {
+        long bn = count(bnx, bny, bnz, "box");
+        long pn = (long) (bnx + 2) * (bny + 2) * (bnz + 2);
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bnx > nx || y0 + bny > ny) {
+            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bnx + "x" + bny + " leaves rows of " + nx + " x " + ny);
+        }
+        need(roi, bn, "ROI bytes");
+        need(levels, 4 * pn, "padded levels");
+        need(morph, pn, "padded mask");
+        launch("hf_level_slab", grid(bn), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, fixedBinNumber ? 1 : 0, a, b, ng, levels, morph);
     }
 
     /** {@code out[i] = 1} where {@code mask[i] == label} and {@code lo ≤ v[i] ≤ hi} (NaN bound: none), else 0. */

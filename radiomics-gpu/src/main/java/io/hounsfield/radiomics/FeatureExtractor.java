@@ -212,7 +212,7 @@ public final class FeatureExtractor {
                 // Built beside the other groups; the texture families wait for it.
                 timings.put("texture grid", Double.NaN);
                 grid = CompletableFuture.supplyAsync(() -> ScopedValue.where(BackendEvents.CURRENT, events)
-                        .call(() -> timed(gridTiming, "texture grid", () -> levelGrid(morph, intensity, fimg.extent(), roiBox, s))), families);
+                        .call(() -> timed(gridTiming, "texture grid", () -> levelGrid(fimg, fmsk, morph, intensity, roiBox, range, s))), families);
                 CompletableFuture<LevelGrid> levels = grid;
                 for (String family : texture) {
                     groups.add(new Group((t, n) -> {
@@ -364,6 +364,32 @@ public final class FeatureExtractor {
      * matrices use the intensity mask; GLDZM measures distances to the morphological mask's edge); {@code roi} is
      * the morphological mask's bounding box, which the extractor already knows.
      */
+    /**
+     * The texture families' grid through the backend (a device backend builds it from its copy of the image
+     * and keeps it for the matrices): the same grid as {@link #levelGrid(RoiSample, RoiSample,
+     * io.hounsfield.core.Extent, IndexBox, RadiomicsSettings)} from the samples — its discretisation is the
+     * settings', with the range and level count those samples give.
+     */
+    private LevelGrid levelGrid(Volume image, Mask mask, RoiSample morph, RoiSample intensity, IndexBox roi, double[] range, RadiomicsSettings s) {
+        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
+        for (double v : intensity.intensities()) {
+            min = Math.min(min, v);
+            max = Math.max(max, v);
+        }
+        Discretisation d = s.discretisation();
+        io.hounsfield.core.backend.Binning binning;
+        int ng;
+        if (d.method() == Discretisation.Method.FIXED_BIN_NUMBER) {
+            ng = (int) d.value();
+            binning = io.hounsfield.core.backend.Binning.fixedBinNumber(min, max, ng);
+        } else {
+            binning = io.hounsfield.core.backend.Binning.fixedBinSize(Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : min, d.value());
+            ng = Math.max(1, binning.level(max)); // levels grow with the value: the largest is the maximum's
+        }
+        return backend.levelGrid(image, mask, s.label(), roi, range[0], range[1], binning, ng,
+                () -> levelGrid(morph, intensity, image.extent(), roi, s));
+    }
+
     static LevelGrid levelGrid(RoiSample morph, RoiSample intensity, io.hounsfield.core.Extent e, IndexBox roi, RadiomicsSettings s) {
         int x0 = roi.x0(), y0 = roi.y0(), z0 = roi.z0();
         int nx = roi.x1() - x0, ny = roi.y1() - y0, nz = roi.z1() - z0;

@@ -64,6 +64,16 @@ class CudaFeatureParityTest {
                 same(ct.image(), ct.mask(), resampled.withLabel(CtBody.LESION), cuda);
                 same(p.image(), p.mask(), resampled, cuda);
             }
+            // On a kept image the grey-level grid itself is built on the device (re-segmentation and both
+            // discretisations there): with a range and the outlier filter, fixed bin number and fixed bin size.
+            cuda.keep(ct.image(), "ct");
+            for (var d : List.of(io.hounsfield.radiomics.features.Discretisation.binNumber(32), io.hounsfield.radiomics.features.Discretisation.binSize(10))) {
+                RadiomicsSettings kept = new RadiomicsSettings(CtBody.LESION, null, io.hounsfield.core.backend.Interpolation.TRILINEAR, false, 80, 170, true,
+                        d, Double.NaN, RadiomicsSettings.ALL_FAMILIES, RadiomicsSettings.AGGREGATIONS, "HU");
+                same(ct.image(), ct.mask(), kept, cuda);
+                same(ct.image(), ct.mask(), kept.withLabel(CtBody.LIVER), cuda);
+            }
+            cuda.release(ct.image());
             System.out.println("CudaFeatureParityTest metrics " + cuda.metrics().snapshot());
             assertThat(cuda.metrics().deviceOps()).isPositive();
         }

@@ -193,6 +193,18 @@ public interface ComputeBackend {
     // ---- texture matrices (IBSI §3.6–3.11) over slices z0..z1−1 of a level grid; the CPU builds them
     // unless a backend has its own (the formulas over them are shared Java in radiomics-gpu) ----
 
+    /**
+     * The grey-level grid of an ROI's box {@code box}: voxels of {@code label} with {@code lo ≤ value ≤ hi}
+     * (±∞: unbounded) get their level under {@code binning} (1..{@code ng}), the rest 0; the morphological
+     * mask is the label. It must equal {@code host.get()} — the caller's grid from its ROI samples, which the
+     * default returns; a device backend may build it from its own copy of the image and keep it there for
+     * the texture matrices that follow.
+     */
+    default LevelGrid levelGrid(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box, double lo, double hi, Binning binning, int ng,
+                                java.util.function.Supplier<LevelGrid> host) {
+        return host.get();
+    }
+
     /** Symmetric co-occurrence counts for direction {@code d}, {@code ng × ng}. */
     default long[] cooccurrence(LevelGrid grid, int[] d, int z0, int z1) {
         return TextureMatrices.cooccurrence(grid, d, z0, z1);

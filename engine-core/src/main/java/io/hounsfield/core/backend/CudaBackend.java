@@ -541,15 +541,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return cpu.resampleLabel(mask, label, roi, target, block);
         }
         return onDevice("resampleLabel", () -> cpu.resampleLabel(mask, label, roi, target, block), c -> {
-            byte[] ind = new byte[(int) be.voxelCount()];
-            for (int z = 0; z < be.nz(); z++) {
-                for (int y = 0; y < be.ny(); y++) {
-                    long row = se.index(box.x0(), box.y0() + y, box.z0() + z);
-                    for (int x = 0; x < be.nx(); x++) {
-                        ind[(z * be.ny() + y) * be.nx() + x] = (byte) (mask.label(row + x) == label ? 1 : 0);
-                    }
-                }
-            }
+            byte[] ind = roiBytes(mask, label, box);
             double[] map = Resampling.indexMap(mask.geometry(), target);
             Mask out = Mask.allocate(og);
             try (DeviceBuffer in = uploaded(c, MemorySegment.ofArray(ind)); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map));
@@ -709,6 +701,77 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         slabZ1 = z1;
         slabHost = h;
         return h;
+    }
+
+    /**
+     * On the device for a kept image of an exact type (its float32 copy holds the image's values): the box's
+     * mask bytes go up, the kernel re-segments and discretises into the padded slab the texture matrices read,
+     * which stays on the device as this grid's slab; the slab comes down once for the host's grid. Else the
+     * caller's grid.
+     */
+    @Override
+    public LevelGrid levelGrid(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, Binning binning, int ng,
+                               Supplier<LevelGrid> host) {
+        VoxelType t = image.type();
+        boolean exact = t == VoxelType.INT16 || t == VoxelType.UINT16 || t == VoxelType.UINT8 || t == VoxelType.FLOAT32;
+        Extent be = box.extent();
+        long padded = (long) (be.nx() + 2) * (be.ny() + 2) * (be.nz() + 2);
+        if (!exact || !box.within(image.extent()) || padded > Integer.MAX_VALUE - 16 || !device.usable()
+                || !join(device.submit(c -> cache.isKept(image)))) {
+            return host.get();
+        }
+        Extent e = image.extent();
+        return onDevice("levelGrid", host, c -> {
+            int pn = (int) padded;
+            DeviceBuffer levels = null, morph = null;
+            try (Upload img = floats(c, image); DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(roiBytes(mask, label, box)))) {
+                levels = c.allocate(4L * pn);
+                morph = c.allocate(pn);
+                c.fill8(levels, 0, 4L * pn, (byte) 0);
+                c.fill8(morph, 0, pn, (byte) 0);
+                kernels.levelSlab(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, lo, hi,
+                        binning.fixedBinNumber(), binning.lo(), binning.fixedBinNumber() ? binning.hi() : binning.width(), ng, levels, morph);
+                int[] pl = new int[pn];
+                byte[] pm = new byte[pn];
+                download(c, levels, MemorySegment.ofArray(pl));
+                download(c, morph, MemorySegment.ofArray(pm));
+                LevelGrid g = unpadded(be, pl, pm, ng);
+                // This grid's slab is already on the device: the texture matrices read it in place.
+                freeSlab();
+                slabLevels = levels;
+                slabMorph = morph;
+                slabGrid = g;
+                slabZ0 = 0;
+                slabZ1 = g.nz();
+                slabHost = new TextureMatrices.Slab(be.nx() + 2, be.ny() + 2, be.nz() + 2, pl, pm, g.count(0, g.nz()));
+                return g;
+            } catch (RuntimeException | Error ex) {
+                if (levels != null && levels != slabLevels) {
+                    levels.close();
+                }
+                if (morph != null && morph != slabMorph) {
+                    morph.close();
+                }
+                throw ex;
+            }
+        });
+    }
+
+    /** The host grid of a padded slab (the box grown by one voxel on every side). */
+    private static LevelGrid unpadded(Extent be, int[] pl, byte[] pm, int ng) {
+        int nx = be.nx(), ny = be.ny(), nz = be.nz(), px = nx + 2, py = ny + 2;
+        int[] levels = new int[nx * ny * nz];
+        boolean[] morph = new boolean[levels.length];
+        for (int z = 0, k = 0; z < nz; z++) {
+            for (int y = 0; y < ny; y++) {
+                int row = 1 + px * ((y + 1) + py * (z + 1));
+                for (int x = 0; x < nx; x++, k++) {
+                    levels[k] = pl[row + x];
+                    morph[k] = pm[row + x] != 0;
+                }
+            }
+        }
+        return new LevelGrid(nx, ny, nz, levels, morph, ng);
     }
 
     private void freeSlab() {
