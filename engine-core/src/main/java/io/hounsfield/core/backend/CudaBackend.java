@@ -162,6 +162,21 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
     }
 
+    /** The types whose float32 device copy holds every value exactly. */
+    private static boolean exactOnDevice(VoxelType t) {
+        return t == VoxelType.INT16 || t == VoxelType.UINT16 || t == VoxelType.UINT8 || t == VoxelType.FLOAT32;
+    }
+
+    /** Whether {@code volume} is kept ({@link #keep}) on a device that still takes work. */
+    private boolean keptOnDevice(Volume volume) {
+        boolean[] kept = new boolean[1];
+        ownerThreadBookkeeping("lookup", () -> device.submit(c -> {
+            kept[0] = cache.isKept(volume);
+            return null;
+        }));
+        return kept[0];
+    }
+
     /**
      * The last resampled block's device copy, until the next device operation: {@link #keep} of that block
      * right after {@link #resample} adopts it as the kept copy, so the block never crosses the bus back up.
@@ -182,30 +197,16 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public void roundInPlace(Volume volume) {
         ComputeBackend.super.roundInPlace(volume);
-        boolean[] kept = new boolean[1];
-        if (volume.type() == VoxelType.FLOAT32) {
-            ownerThreadBookkeeping("round", () -> device.submit(c -> {
-                kept[0] = cache.isKept(volume);
-                return null;
-            }));
-        }
-        if (!kept[0]) {
+        if (volume.type() != VoxelType.FLOAT32 || !keptOnDevice(volume)) {
             return;
         }
         onDevice("round", () -> {
-            // The device copy could not be rounded: drop it (the next use uploads the rounded host copy), if the
-            // device still takes work; if it does not, nothing reads that copy again.
-            if (device.usable()) {
-                try {
-                    join(device.submit(c -> {
-                        cache.release(volume);
-                        cache.keep(volume, "rounded");
-                        return null;
-                    }));
-                } catch (RuntimeException e) {
-                    LOG.warn("could not drop the unrounded device copy: {}", e.getMessage());
-                }
-            }
+            // The device copy could not be rounded: drop it (the next use uploads the rounded host copy).
+            ownerThreadBookkeeping("drop the unrounded copy", () -> device.submit(c -> {
+                cache.release(volume);
+                cache.keep(volume, "rounded");
+                return null;
+            }));
             return null;
         }, c -> {
             var copy = cache.resident(volume);
@@ -237,7 +238,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback();
             return cpu.sphereMeans(image, centres, radiusMm);
         }
-        boolean kept = device.usable() && join(device.submit(c -> cache.isKept(image)));
+        boolean kept = keptOnDevice(image);
         return onDevice("sphereMeans", () -> cpu.sphereMeans(image, centres, radiusMm), c -> {
             SphereLayout L = SphereLayout.of(image.geometry(), centres, radiusMm);
             var e = image.extent();
@@ -337,7 +338,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return onHost.get();
         }
         double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
-        boolean kept = device.usable() && join(device.submit(c -> cache.isKept(image)));
+        boolean kept = keptOnDevice(image);
         ValueCounts r = onDevice("valueCounts", onHost, c -> {
             var e = image.extent();
             int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
@@ -637,9 +638,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public Volume crop(Volume image, IndexBox box) {
         VoxelType t = image.type();
-        boolean exact = t == VoxelType.INT16 || t == VoxelType.UINT16 || t == VoxelType.UINT8 || t == VoxelType.FLOAT32;
-        boolean kept = exact && device.usable() && join(device.submit(c -> cache.isKept(image)));
-        if (!kept || !box.within(image.extent())) {
+        if (!exactOnDevice(t) || !keptOnDevice(image) || !box.within(image.extent())) {
             metrics.cpuFallback();
             return cpu.crop(image, box);
         }
@@ -694,13 +693,25 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
         freeSlab();
         TextureMatrices.Slab h = TextureMatrices.slab(g, z0, z1);
-        slabLevels = uploaded(c, MemorySegment.ofArray(h.levels()));
-        slabMorph = uploaded(c, MemorySegment.ofArray(h.morph()));
+        DeviceBuffer levels = uploaded(c, MemorySegment.ofArray(h.levels()));
+        try {
+            setSlab(g, z0, z1, h, levels, uploaded(c, MemorySegment.ofArray(h.morph())));
+        } catch (RuntimeException | Error e) {
+            levels.close();
+            throw e;
+        }
+        return h;
+    }
+
+    /** Makes {@code levels} and {@code morph} (owned from now on) the slab of slices [z0, z1) of grid {@code g}. */
+    private void setSlab(LevelGrid g, int z0, int z1, TextureMatrices.Slab host, DeviceBuffer levels, DeviceBuffer morph) {
+        freeSlab();
+        slabLevels = levels;
+        slabMorph = morph;
         slabGrid = g;
         slabZ0 = z0;
         slabZ1 = z1;
-        slabHost = h;
-        return h;
+        slabHost = host;
     }
 
     /**
@@ -712,12 +723,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public LevelGrid levelGrid(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, Binning binning, int ng,
                                Supplier<LevelGrid> host) {
-        VoxelType t = image.type();
-        boolean exact = t == VoxelType.INT16 || t == VoxelType.UINT16 || t == VoxelType.UINT8 || t == VoxelType.FLOAT32;
         Extent be = box.extent();
         long padded = (long) (be.nx() + 2) * (be.ny() + 2) * (be.nz() + 2);
-        if (!exact || !box.within(image.extent()) || padded > Integer.MAX_VALUE - 16 || !device.usable()
-                || !join(device.submit(c -> cache.isKept(image)))) {
+        if (!exactOnDevice(image.type()) || !box.within(image.extent()) || padded > Integer.MAX_VALUE - 16 || !keptOnDevice(image)) {
             return host.get();
         }
         Extent e = image.extent();
@@ -737,13 +745,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 download(c, morph, MemorySegment.ofArray(pm));
                 LevelGrid g = unpadded(be, pl, pm, ng);
                 // This grid's slab is already on the device: the texture matrices read it in place.
-                freeSlab();
-                slabLevels = levels;
-                slabMorph = morph;
-                slabGrid = g;
-                slabZ0 = 0;
-                slabZ1 = g.nz();
-                slabHost = new TextureMatrices.Slab(be.nx() + 2, be.ny() + 2, be.nz() + 2, pl, pm, g.count(0, g.nz()));
+                setSlab(g, 0, g.nz(), new TextureMatrices.Slab(be.nx() + 2, be.ny() + 2, be.nz() + 2, pl, pm, g.count(0, g.nz())), levels, morph);
                 return g;
             } catch (RuntimeException | Error ex) {
                 if (levels != null && levels != slabLevels) {
@@ -1055,14 +1057,20 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             c.fill8(count, 0, count.byteSize(), (byte) 0);
             zoneValues(c, h, n, threeD, distance, value);
             kernels.zoneKeys(slabLevels, n, slabZones, value, count, keys);
-            int[] k = new int[1];
-            download(c, count, MemorySegment.ofArray(k));
-            long[] out = new long[k[0]];
-            if (k[0] > 0) {
-                download(c, keys, MemorySegment.ofArray(out));
-            }
+            long[] out = zoneKeys(c, count, keys);
             return SparseCounts.ofKeys(out, out.length, h.voxels());
         }
+    }
+
+    /** The zone keys a key kernel wrote: {@code count} says how many. */
+    private long[] zoneKeys(CudaContext c, DeviceBuffer count, DeviceBuffer keys) {
+        int[] k = new int[1];
+        download(c, count, MemorySegment.ofArray(k));
+        long[] out = new long[k[0]];
+        if (k[0] > 0) {
+            download(c, keys, MemorySegment.ofArray(out));
+        }
+        return out;
     }
 
     /**
@@ -1128,12 +1136,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             c.fill8(count, 0, count.byteSize(), (byte) 0);
             zoneValues(c, h, n, false, distance, value);
             kernels.zoneKeysSlices(slabLevels, h.px(), h.py(), h.pz(), slabZones, value, slots, slices.length, count, keys);
-            int[] k = new int[1];
-            download(c, count, MemorySegment.ofArray(k));
-            long[] all = new long[k[0]];
-            if (k[0] > 0) {
-                download(c, keys, MemorySegment.ofArray(all));
-            }
+            long[] all = zoneKeys(c, count, keys);
             int[] per = new int[slices.length];
             for (long key : all) {
                 per[(int) (key >>> 48)]++;
