@@ -190,7 +190,7 @@ public final class FeatureExtractor {
                     }
                     if (s.families().contains(RadiomicsSettings.INTENSITY_HISTOGRAM)) {
                         out.addAll(timed(t, RadiomicsSettings.INTENSITY_HISTOGRAM, () -> {
-                            Discretisation.Levels l = s.discretisation().apply(vc.values(), Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
+                            Discretisation.Levels l = s.discretisation().apply(vc.values(), discretisationLower(s));
                             long[] h = new long[l.ng() + 1];
                             for (int k = 0; k < vc.distinct(); k++) {
                                 h[l.levels()[k]] += vc.counts()[k];
@@ -318,17 +318,23 @@ public final class FeatureExtractor {
         double lo = Double.isNaN(s.resegmentMin()) ? Double.NEGATIVE_INFINITY : s.resegmentMin();
         double hi = Double.isNaN(s.resegmentMax()) ? Double.POSITIVE_INFINITY : s.resegmentMax();
         if (s.outlierFilter()) {
-            RoiSample r = filter(morph, lo, hi);
-            if (r.size() > 0) {
-                double m = 0, v = 0;
-                for (double x : r.intensities()) {
+            // Mean and SD of the voxels in range, summed in sample order (no filtered copy).
+            double m = 0, v = 0;
+            int n = 0;
+            for (double x : morph.intensities()) {
+                if (x >= lo && x <= hi) {
                     m += x;
+                    n++;
                 }
-                m /= r.size();
-                for (double x : r.intensities()) {
-                    v += (x - m) * (x - m);
+            }
+            if (n > 0) {
+                m /= n;
+                for (double x : morph.intensities()) {
+                    if (x >= lo && x <= hi) {
+                        v += (x - m) * (x - m);
+                    }
                 }
-                double sd = Math.sqrt(v / r.size());
+                double sd = Math.sqrt(v / n);
                 lo = Math.max(lo, m - 3 * sd);
                 hi = Math.min(hi, m + 3 * sd);
             }
@@ -360,15 +366,10 @@ public final class FeatureExtractor {
     }
 
     /**
-     * The discretised grey levels of the intensity mask on the box of the morphological mask (IBSI: texture
-     * matrices use the intensity mask; GLDZM measures distances to the morphological mask's edge); {@code roi} is
-     * the morphological mask's bounding box, which the extractor already knows.
-     */
-    /**
      * The texture families' grid through the backend (a device backend builds it from its copy of the image
      * and keeps it for the matrices): the same grid as {@link #levelGrid(RoiSample, RoiSample,
-     * io.hounsfield.core.Extent, IndexBox, RadiomicsSettings)} from the samples — its discretisation is the
-     * settings', with the range and level count those samples give.
+     * io.hounsfield.core.Extent, IndexBox, RadiomicsSettings)} from the samples — the settings' binning of the
+     * intensity mask's range.
      */
     private LevelGrid levelGrid(Volume image, Mask mask, RoiSample morph, RoiSample intensity, IndexBox roi, double[] range, RadiomicsSettings s) {
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
@@ -376,20 +377,21 @@ public final class FeatureExtractor {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
-        Discretisation d = s.discretisation();
-        io.hounsfield.core.backend.Binning binning;
-        int ng;
-        if (d.method() == Discretisation.Method.FIXED_BIN_NUMBER) {
-            ng = (int) d.value();
-            binning = io.hounsfield.core.backend.Binning.fixedBinNumber(min, max, ng);
-        } else {
-            binning = io.hounsfield.core.backend.Binning.fixedBinSize(Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : min, d.value());
-            ng = Math.max(1, binning.level(max)); // levels grow with the value: the largest is the maximum's
-        }
-        return backend.levelGrid(image, mask, s.label(), roi, range[0], range[1], binning, ng,
+        io.hounsfield.core.backend.Binning binning = s.discretisation().binning(min, max, discretisationLower(s));
+        return backend.levelGrid(image, mask, s.label(), roi, range[0], range[1], binning, s.discretisation().levelCount(binning, max),
                 () -> levelGrid(morph, intensity, image.extent(), roi, s));
     }
 
+    /** Xmin of fixed bin size: the re-segmentation's lower bound if it has one (NaN: the ROI minimum). */
+    private static double discretisationLower(RadiomicsSettings s) {
+        return Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN;
+    }
+
+    /**
+     * The discretised grey levels of the intensity mask on the box of the morphological mask (IBSI: texture
+     * matrices use the intensity mask; GLDZM measures distances to the morphological mask's edge); {@code roi} is
+     * the morphological mask's bounding box, which the extractor already knows.
+     */
     static LevelGrid levelGrid(RoiSample morph, RoiSample intensity, io.hounsfield.core.Extent e, IndexBox roi, RadiomicsSettings s) {
         int x0 = roi.x0(), y0 = roi.y0(), z0 = roi.z0();
         int nx = roi.x1() - x0, ny = roi.y1() - y0, nz = roi.z1() - z0;
@@ -400,7 +402,7 @@ public final class FeatureExtractor {
             at.split(i);
             mask[(at.x() - x0) + nx * ((at.y() - y0) + ny * (at.z() - z0))] = true;
         }
-        Discretisation.Levels l = s.discretisation().apply(intensity.intensities(), Double.isFinite(s.resegmentMin()) ? s.resegmentMin() : Double.NaN);
+        Discretisation.Levels l = s.discretisation().apply(intensity.intensities(), discretisationLower(s));
         long[] idx = intensity.indices();
         for (int k = 0; k < idx.length; k++) {
             at.split(idx[k]);

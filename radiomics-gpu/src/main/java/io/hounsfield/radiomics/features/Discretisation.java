@@ -1,5 +1,7 @@
 package io.hounsfield.radiomics.features;
 
+import io.hounsfield.core.backend.Binning;
+
 /**
  * IBSI §2.7 intensity discretisation to grey levels 1..Ng.
  * Fixed bin number: g = ⌊Ng·(x − Xmin)/(Xmax − Xmin)⌋ + 1, with Xmax mapped to Ng.
@@ -26,29 +28,36 @@ public record Discretisation(Method method, double value) {
         return new Discretisation(Method.FIXED_BIN_SIZE, w);
     }
 
+    /**
+     * The binning of values in [min, max] — the formula every backend applies ({@link Binning#level}); {@code lower}
+     * is Xmin for fixed bin size (NaN: {@code min}).
+     */
+    public Binning binning(double min, double max, double lower) {
+        return method == Method.FIXED_BIN_NUMBER ? Binning.fixedBinNumber(min, max, (int) value)
+                : Binning.fixedBinSize(Double.isNaN(lower) ? min : lower, value);
+    }
+
+    /** The number of grey levels of values whose largest is {@code max} under {@code b} (levels grow with the value). */
+    public int levelCount(Binning b, double max) {
+        return method == Method.FIXED_BIN_NUMBER ? (int) value : Math.max(1, b.level(max));
+    }
+
     /** The grey levels of {@code x}; {@code lower} is Xmin for fixed bin size (NaN: the ROI minimum). */
     public Levels apply(double[] x, double lower) {
+        if (x.length == 0) {
+            return new Levels(new int[0], method == Method.FIXED_BIN_NUMBER ? (int) value : 1);
+        }
         double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
         for (double v : x) {
             min = Math.min(min, v);
             max = Math.max(max, v);
         }
+        Binning b = binning(min, max, lower);
         int[] g = new int[x.length];
-        int ng = 1;
-        if (method == Method.FIXED_BIN_NUMBER) {
-            int n = (int) value;
-            for (int i = 0; i < x.length; i++) {
-                g[i] = max == min ? 1 : Math.min(n, (int) Math.floor(n * (x[i] - min) / (max - min)) + 1);
-            }
-            ng = n;
-        } else {
-            double from = Double.isNaN(lower) ? min : lower;
-            for (int i = 0; i < x.length; i++) {
-                g[i] = (int) Math.floor((x[i] - from) / value) + 1;
-                ng = Math.max(ng, g[i]);
-            }
+        for (int i = 0; i < x.length; i++) {
+            g[i] = b.level(x[i]);
         }
-        return new Levels(g, ng);
+        return new Levels(g, levelCount(b, max));
     }
 
     /** Discretised grey levels in 1..ng. */
