@@ -80,6 +80,7 @@ final class ConvexHull {
     static ConvexHull of(double[] points) {
         ConvexHull h = new ConvexHull(points);
         h.build();
+        h.vertices = h.findVertices();
         return h;
     }
 
@@ -333,16 +334,22 @@ final class ConvexHull {
         return out;
     }
 
+    /** Found once the hull is built (callers only read it). */
+    private int[] vertices;
+
     /** Indices of the hull's vertices, ascending. */
     int[] vertices() {
+        return vertices;
+    }
+
+    private int[] findVertices() {
         boolean[] on = new boolean[p.length / 3];
         int count = 0;
         for (Face f : faces) {
-            for (int v : new int[] {f.a, f.b, f.c}) {
-                if (!on[v]) {
-                    on[v] = true;
-                    count++;
-                }
+            for (int k = 0; k < 3; k++) {
+                int v = f.vertex(k);
+                count += on[v] ? 0 : 1;
+                on[v] = true;
             }
         }
         int[] out = new int[count];

@@ -60,7 +60,6 @@ final class Enclosing {
                 dirs[count++] = f;
             }
         }
-        int[] vertices = hull.vertices();
         int chunks = Math.min(4, count), n = count;
         List<java.util.concurrent.CompletableFuture<Box>> parts = new java.util.ArrayList<>();
         for (int c = 0; c < chunks; c++) {
@@ -68,10 +67,7 @@ final class Enclosing {
             parts.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 Box best = null;
                 for (int k = from; k < to; k++) {
-                    Box b = boxFlushWith(hull, vertices, t, dirs[k]);
-                    if (best == null || b.volume() < best.volume()) {
-                        best = b;
-                    }
+                    best = smaller(best, boxFlushWith(hull, t, dirs[k]));
                 }
                 return best;
             }, work));
@@ -79,16 +75,18 @@ final class Enclosing {
         io.hounsfield.core.Tasks.joinAll(parts);
         Box best = null;
         for (var part : parts) {
-            Box b = part.join();
-            if (best == null || b.volume() < best.volume()) {
-                best = b;
-            }
+            best = smaller(best, part.join());
         }
         return best;
     }
 
+    /** {@code b} if it is smaller than {@code best} (or there is none yet); ties keep the earlier box. */
+    private static Box smaller(Box best, Box b) {
+        return best == null || b != null && b.volume() < best.volume() ? b : best;
+    }
+
     /** The smallest box with a face in the plane of hull triangle {@code f} (its silhouette's minimum rectangle). */
-    private static Box boxFlushWith(ConvexHull hull, int[] vertices, ConvexHull.Triangles t, int f) {
+    private static Box boxFlushWith(ConvexHull hull, ConvexHull.Triangles t, int f) {
         double[] p = hull.points();
         double[] nrm = t.normals();
         int[] corners = t.corners(), across = t.neighbours();
@@ -107,7 +105,7 @@ final class Enclosing {
         uz /= ul;
         double vx = ny * uz - nz * uy, vy = nz * ux - nx * uz, vz = nx * uy - ny * ux;
         double hmin = Double.MAX_VALUE, hmax = -Double.MAX_VALUE;
-        for (int i : vertices) {
+        for (int i : hull.vertices()) {
             double h = nx * p[3 * i] + ny * p[3 * i + 1] + nz * p[3 * i + 2];
             hmin = Math.min(hmin, h);
             hmax = Math.max(hmax, h);
