@@ -63,7 +63,7 @@ public final class CpuBackend implements ComputeBackend {
         MemorySegment labels = mask.asVolume().segment();
         byte b = (byte) label;
         // Each slab counts its voxels, then writes them at its offset into the one result (no per-slab copies).
-        List<int[]> counts = perSlab(nz, (za, zb) -> {
+        List<Integer> counts = perSlab(nz, (za, zb) -> {
             int n = 0;
             for (int z = box.z0() + za; z < box.z0() + zb; z++) {
                 for (int y = box.y0(); y < box.y1(); y++) {
@@ -73,18 +73,18 @@ public final class CpuBackend implements ComputeBackend {
                     }
                 }
             }
-            return new int[] {za, n};
+            return n;
         });
-        java.util.Map<Integer, Integer> offset = new java.util.HashMap<>();
+        int[] offset = new int[counts.size()]; // slab k's first position in the result
         int total = 0;
-        for (int[] c : counts) {
-            offset.put(c[0], total);
-            total += c[1];
+        for (int k = 0; k < offset.length; k++) {
+            offset[k] = total;
+            total += counts.get(k);
         }
         double[] v = new double[total];
         long[] idx = new long[total];
-        perSlab(nz, (za, zb) -> {
-            int k = offset.get(za);
+        perSlab(nz, (slab, za, zb) -> {
+            int k = offset[slab];
             for (int z = box.z0() + za; z < box.z0() + zb; z++) {
                 for (int y = box.y0(); y < box.y1(); y++) {
                     long row = e.index(box.x0(), y, z);
@@ -182,8 +182,9 @@ public final class CpuBackend implements ComputeBackend {
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
         Extent se = image.extent();
-        Source src = Source.of(image::get, se, Resampling.indexMap(image.geometry(), target), block);
-        return overBlock(image.geometry(), target, block, g -> Volume.allocate(g, io.hounsfield.core.VoxelType.FLOAT32),
+        double[] m = Resampling.indexMap(image.geometry(), target);
+        Source src = Source.of(image::get, se, m, block);
+        return overBlock(m, target, block, g -> Volume.allocate(g, io.hounsfield.core.VoxelType.FLOAT32),
                 out -> (i, q) -> out.set(i, sampleAt(src, se, q, interpolation)));
     }
 
@@ -263,8 +264,9 @@ public final class CpuBackend implements ComputeBackend {
         Extent se = mask.geometry().extent();
         MemorySegment labels = mask.asVolume().segment();
         byte b = (byte) label;
-        Source indicator = Source.of(i -> labels.get(ValueLayout.JAVA_BYTE, i) == b ? 1 : 0, se, Resampling.indexMap(mask.geometry(), target), block);
-        return overBlock(mask.geometry(), target, block, Mask::allocate, out -> (i, q) -> {
+        double[] m = Resampling.indexMap(mask.geometry(), target);
+        Source indicator = Source.of(i -> labels.get(ValueLayout.JAVA_BYTE, i) == b ? 1 : 0, se, m, block);
+        return overBlock(m, target, block, Mask::allocate, out -> (i, q) -> {
             if ((float) sampleAt(indicator, se, q, Interpolation.TRILINEAR) >= 0.5f) {
                 out.set(i, label);
             }
@@ -273,13 +275,12 @@ public final class CpuBackend implements ComputeBackend {
 
     /**
      * A new output on the block's grid ({@link Resampling#blockGrid}), each of its voxels visited per slab with
-     * its point in the source's index space; closed if that fails.
+     * its point in the source's index space (through the index map {@code m}); closed if that fails.
      */
-    private <V extends AutoCloseable> V overBlock(Geometry source, Geometry target, IndexBox block, java.util.function.Function<Geometry, V> allocate,
+    private <V extends AutoCloseable> V overBlock(double[] m, Geometry target, IndexBox block, java.util.function.Function<Geometry, V> allocate,
                                                   java.util.function.Function<V, MappedVoxel> visitor) {
         Geometry og = Resampling.blockGrid(target, block);
         Extent te = og.extent();
-        double[] m = Resampling.indexMap(source, target);
         V out = allocate.apply(og);
         MappedVoxel visit = visitor.apply(out);
         return fillPerSlab(out, te.nz(), (z0, z1) -> {
@@ -628,12 +629,22 @@ public final class CpuBackend implements ComputeBackend {
 
     /** Runs {@code task} on each z-slab and returns the results in slab order. */
     private <T> List<T> perSlab(int nz, SlabTask<T> task) {
+        return perSlab(nz, (IndexedSlabTask<T>) (k, z0, z1) -> task.run(z0, z1));
+    }
+
+    @FunctionalInterface
+    private interface IndexedSlabTask<T> {
+        T run(int slab, int z0, int z1);
+    }
+
+    /** As {@link #perSlab(int, SlabTask)}, telling each task its slab's number (the same cut for the same nz). */
+    private <T> List<T> perSlab(int nz, IndexedSlabTask<T> task) {
         int n = Math.min(slabs, nz);
         List<CompletableFuture<T>> futures = new ArrayList<>(n);
         IntFunction<Integer> bound = k -> (int) ((long) nz * k / n);
         for (int k = 0; k < n; k++) {
-            int z0 = bound.apply(k), z1 = bound.apply(k + 1);
-            futures.add(CompletableFuture.supplyAsync(() -> task.run(z0, z1), executor));
+            int slab = k, z0 = bound.apply(k), z1 = bound.apply(k + 1);
+            futures.add(CompletableFuture.supplyAsync(() -> task.run(slab, z0, z1), executor));
         }
         Tasks.joinAll(futures);
         return futures.stream().map(CompletableFuture::join).toList();
