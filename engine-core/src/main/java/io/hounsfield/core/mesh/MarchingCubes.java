@@ -188,10 +188,7 @@ public final class MarchingCubes {
             for (int y = b.y0() - 1; y < b.y1(); y++) {
                 int base = ((z - b.z0() + 1) * py + (y - b.y0() + 1)) * px;
                 for (int x = b.x0() - 1; x < b.x1(); x++) {
-                    int at = base + x - b.x0() + 1, config = 0;
-                    for (int k = 0; k < 8; k++) {
-                        config |= occ[at + cornerOffset[k]] << k;
-                    }
+                    int at = base + x - b.x0() + 1, config = config(occ, at, cornerOffset);
                     if (config == 0 || config == 255) {
                         continue;
                     }
@@ -309,10 +306,7 @@ public final class MarchingCubes {
             for (int j = 0; j < py - 1; j++) {
                 int base = (k * py + j) * px;
                 for (int i = 0; i < px - 1; i++) {
-                    int config = 0;
-                    for (int c = 0; c < 8; c++) {
-                        config |= occ[base + i + cornerOffset[c]] << c;
-                    }
+                    int config = config(occ, base + i, cornerOffset);
                     if (config != 0 && config != 255) {
                         words[4 * config]++;
                         words[4 * config + 1] += i;
@@ -439,6 +433,15 @@ public final class MarchingCubes {
     /** Cross product of (a − o) and (b − o) for points (u, v). */
     private static long turn(int[] u, int[] v, int o, int a, int b) {
         return (long) (u[a] - u[o]) * (v[b] - v[o]) - (long) (v[a] - v[o]) * (u[b] - u[o]);
+    }
+
+    /** The configuration of the cube whose first corner is {@code at}: bit k set when corner k is inside. */
+    private static int config(byte[] occ, int at, int[] cornerOffset) {
+        int config = 0;
+        for (int k = 0; k < 8; k++) {
+            config |= occ[at + cornerOffset[k]] << k;
+        }
+        return config;
     }
 
     /** Offsets of a cube's eight corners from its first in a padded occupancy of rows {@code px}, slices {@code px × py}. */
