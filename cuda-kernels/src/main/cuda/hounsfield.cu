@@ -61,6 +61,16 @@ __device__ __forceinline__ void source_point(long long i, int dnx, int dny, int 
     qz = clampd(m[8] * x + m[9] * y + m[10] * z + m[11], snz - 1);
 }
 
+// IBSI 2.7's grey levels, as the CPU computes them. Fixed bin number: min(Ng, floor(Ng (x - lo) / (hi - lo)) + 1),
+// lo and hi the ROI minimum and maximum, all 1 when hi == lo. Fixed bin size: floor((x - low) / width) + 1.
+__device__ __forceinline__ int fbn_level(double x, double lo, double hi, int ng) {
+    return hi == lo ? 1 : min(ng, (int) floor(ng * (x - lo) / (hi - lo)) + 1);
+}
+
+__device__ __forceinline__ int fbs_level(double x, double low, double width) {
+    return (int) floor((x - low) / width) + 1;
+}
+
 // The weight of trilinear corner k (bit 0: x + 1, bit 1: y + 1, bit 2: z + 1) for fractions fx, fy, fz.
 __device__ __forceinline__ double trilinear_weight(int k, double fx, double fy, double fz) {
     return ((k & 1) ? fx : 1 - fx) * ((k >> 1 & 1) ? fy : 1 - fy) * ((k >> 2 & 1) ? fz : 1 - fz);
@@ -134,7 +144,7 @@ extern "C" __global__ void hf_level_slab(const float *__restrict__ img, int nx, 
         double v = img[(x0 + x) + (long long) nx * ((y0 + y) + (long long) ny * (z0 + z))];
         int g = 0;
         if (in && v >= lo && v <= hi) {
-            g = fbn ? (b == a ? 1 : min(ng, (int) floor(ng * (v - a) / (b - a)) + 1)) : (int) floor((v - a) / b) + 1;
+            g = fbn ? fbn_level(v, a, b, ng) : fbs_level(v, a, b);
         }
         levels[p] = g;
         morph[p] = (uint8_t) in;
@@ -167,21 +177,18 @@ extern "C" __global__ void hf_clip_f32(float *__restrict__ v, long long n, doubl
     }
 }
 
-// ---- discretisation (IBSI 2.7), 0 outside the mask ------------------------------------------------------
-// Fixed bin number: g = min(Ng, floor(Ng (x - lo) / (hi - lo)) + 1), lo and hi the ROI minimum and maximum; all 1 when hi == lo.
+// ---- discretisation (IBSI 2.7), 0 outside the mask: fbn_level / fbs_level per voxel ------------------------
 extern "C" __global__ void hf_discretise_fbn(const float *__restrict__ v, const uint8_t *__restrict__ mask, long long n,
                                              double lo, double hi, int ng, int *__restrict__ out) {
     GRID_STRIDE(i, n) {
-        if (!mask[i]) { out[i] = 0; continue; }
-        out[i] = hi == lo ? 1 : min(ng, (int) floor(ng * ((double) v[i] - lo) / (hi - lo)) + 1);
+        out[i] = mask[i] ? fbn_level((double) v[i], lo, hi, ng) : 0;
     }
 }
 
-// Fixed bin size: g = floor((x - low) / width) + 1.
 extern "C" __global__ void hf_discretise_fbs(const float *__restrict__ v, const uint8_t *__restrict__ mask, long long n,
                                              double low, double width, int *__restrict__ out) {
     GRID_STRIDE(i, n) {
-        out[i] = mask[i] ? (int) floor(((double) v[i] - low) / width) + 1 : 0;
+        out[i] = mask[i] ? fbs_level((double) v[i], low, width) : 0;
     }
 }
 
