@@ -93,33 +93,10 @@ public interface ComputeBackend {
      * IBSI's partial-volume rule for a mask: the label's 0/1 indicator resampled trilinearly (as
      * {@link #resample(Volume, Geometry, Interpolation, io.hounsfield.core.IndexBox)} would, float32 values)
      * and kept where ≥ 0.5, over {@code block} of {@code target}; {@code roi} holds every voxel of the label.
-     * The default builds the indicator on the mask's whole grid and resamples it; backends may read the
-     * label directly, with the same result bit for bit.
+     * Equal bit for bit to building that indicator on the mask's whole grid and resampling it (backends read
+     * the label around {@code roi} instead).
      */
-    default Mask resampleLabel(Mask mask, int label, io.hounsfield.core.IndexBox roi, Geometry target, io.hounsfield.core.IndexBox block) {
-        try (Volume indicator = Volume.allocate(mask.geometry(), io.hounsfield.core.VoxelType.UINT8)) {
-            var e = mask.geometry().extent();
-            for (int z = roi.z0(); z < roi.z1(); z++) {
-                for (int y = roi.y0(); y < roi.y1(); y++) {
-                    long row = e.index(roi.x0(), y, z);
-                    for (int x = 0; x < roi.x1() - roi.x0(); x++) {
-                        if (mask.label(row + x) == label) {
-                            indicator.set(row + x, 1);
-                        }
-                    }
-                }
-            }
-            try (Volume r = resample(indicator, target, Interpolation.TRILINEAR, block)) {
-                Mask out = Mask.allocate(r.geometry());
-                for (long i = 0; i < r.voxelCount(); i++) {
-                    if (r.get(i) >= 0.5) {
-                        out.set(i, label);
-                    }
-                }
-                return out;
-            }
-        }
-    }
+    Mask resampleLabel(Mask mask, int label, io.hounsfield.core.IndexBox roi, Geometry target, io.hounsfield.core.IndexBox block);
 
     /** The marching-cubes surface (iso-level 0.5) of {@code label}, in world coordinates (IBSI §3.1). */
     default Mesh mesh(Mask mask, int label) {
@@ -212,20 +189,12 @@ public interface ComputeBackend {
 
     /** {@link #cooccurrence} for each direction of {@code dirs}, in order (a backend may build them in one pass). */
     default long[][] cooccurrences(LevelGrid grid, int[][] dirs, int z0, int z1) {
-        long[][] out = new long[dirs.length][];
-        for (int i = 0; i < dirs.length; i++) {
-            out[i] = cooccurrence(grid, dirs[i], z0, z1);
-        }
-        return out;
+        return each(dirs.length, long[][]::new, i -> cooccurrence(grid, dirs[i], z0, z1));
     }
 
     /** {@link #runLengths} for each direction of {@code dirs}, in order. */
     default SparseCounts[] runLengths(LevelGrid grid, int[][] dirs, int z0, int z1) {
-        SparseCounts[] out = new SparseCounts[dirs.length];
-        for (int i = 0; i < dirs.length; i++) {
-            out[i] = runLengths(grid, dirs[i], z0, z1);
-        }
-        return out;
+        return each(dirs.length, SparseCounts[]::new, i -> runLengths(grid, dirs[i], z0, z1));
     }
 
     /**
@@ -233,20 +202,12 @@ public interface ComputeBackend {
      * directions lie in the slice (a backend may build every slice in one pass).
      */
     default long[][][] cooccurrenceSlices(LevelGrid grid, int[][] dirs, int[] slices) {
-        long[][][] out = new long[slices.length][][];
-        for (int s = 0; s < slices.length; s++) {
-            out[s] = cooccurrences(grid, dirs, slices[s], slices[s] + 1);
-        }
-        return out;
+        return each(slices.length, long[][][]::new, s -> cooccurrences(grid, dirs, slices[s], slices[s] + 1));
     }
 
     /** {@link #runLengths(LevelGrid, int[][], int, int)} on each slice of {@code slices}, {@code [slice][direction]}. */
     default SparseCounts[][] runLengthSlices(LevelGrid grid, int[][] dirs, int[] slices) {
-        SparseCounts[][] out = new SparseCounts[slices.length][];
-        for (int s = 0; s < slices.length; s++) {
-            out[s] = runLengths(grid, dirs, slices[s], slices[s] + 1);
-        }
-        return out;
+        return each(slices.length, SparseCounts[][]::new, s -> runLengths(grid, dirs, slices[s], slices[s] + 1));
     }
 
     /** (level, run length) counts along {@code d}. */
@@ -274,42 +235,35 @@ public interface ComputeBackend {
 
     /** {@link #sizeZones} of each slice z of {@code slices} (8-connected in the slice), in order. */
     default SparseCounts[] sizeZoneSlices(LevelGrid grid, int[] slices) {
-        SparseCounts[] out = new SparseCounts[slices.length];
-        for (int s = 0; s < slices.length; s++) {
-            out[s] = sizeZones(grid, slices[s], slices[s] + 1, false);
-        }
-        return out;
+        return each(slices.length, SparseCounts[]::new, s -> sizeZones(grid, slices[s], slices[s] + 1, false));
     }
 
     /** {@link #distanceZones} of each slice z of {@code slices} (in-slice zones and distances), in order. */
     default SparseCounts[] distanceZoneSlices(LevelGrid grid, int[] slices) {
-        SparseCounts[] out = new SparseCounts[slices.length];
-        for (int s = 0; s < slices.length; s++) {
-            out[s] = distanceZones(grid, slices[s], slices[s] + 1, false);
-        }
-        return out;
+        return each(slices.length, SparseCounts[]::new, s -> distanceZones(grid, slices[s], slices[s] + 1, false));
     }
 
     /** {@link #toneDifferenceCounts} of each slice z of {@code slices} (in-plane neighbours), in order. */
     default long[][] toneDifferenceCountSlices(LevelGrid grid, int[] slices) {
-        long[][] out = new long[slices.length][];
-        for (int s = 0; s < slices.length; s++) {
-            out[s] = toneDifferenceCounts(grid, slices[s], slices[s] + 1, false);
-        }
-        return out;
+        return each(slices.length, long[][]::new, s -> toneDifferenceCounts(grid, slices[s], slices[s] + 1, false));
     }
 
     /** {@link #dependence} of each slice z of {@code slices} (in-plane neighbours), in order. */
     default SparseCounts[] dependenceSlices(LevelGrid grid, int[] slices, int alpha) {
-        SparseCounts[] out = new SparseCounts[slices.length];
-        for (int s = 0; s < slices.length; s++) {
-            out[s] = dependence(grid, slices[s], slices[s] + 1, false, alpha);
-        }
-        return out;
+        return each(slices.length, SparseCounts[]::new, s -> dependence(grid, slices[s], slices[s] + 1, false, alpha));
     }
 
     /** (level, dependence count) counts with coarseness {@code alpha}. */
     default SparseCounts dependence(LevelGrid grid, int z0, int z1, boolean threeD, int alpha) {
         return TextureMatrices.dependence(grid, z0, z1, threeD, alpha);
+    }
+
+    /** {@code one(i)} for i in 0..n−1, in order, into a new array (the per-direction and per-slice defaults). */
+    private static <T> T[] each(int n, java.util.function.IntFunction<T[]> array, java.util.function.IntFunction<T> one) {
+        T[] out = array.apply(n);
+        for (int i = 0; i < n; i++) {
+            out[i] = one.apply(i);
+        }
+        return out;
     }
 }

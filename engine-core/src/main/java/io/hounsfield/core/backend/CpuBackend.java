@@ -257,7 +257,7 @@ public final class CpuBackend implements ComputeBackend {
     /**
      * The label's indicator read straight from the mask (1 where it holds the label, 0 elsewhere: no
      * indicator volume on the whole grid), resampled by the same arithmetic as {@link #resample}, rounded to
-     * float32 as its result would be, and kept where ≥ 0.5: the default's result bit for bit.
+     * float32 as its result would be, and kept where ≥ 0.5: the whole-grid indicator's result bit for bit (ResampleLabelTest).
      */
     @Override
     public Mask resampleLabel(Mask mask, int label, IndexBox roi, Geometry target, IndexBox block) {
