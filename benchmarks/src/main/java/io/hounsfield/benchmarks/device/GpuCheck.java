@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -236,8 +237,7 @@ public final class GpuCheck {
             for (String run : List.of("lesion", "organ", "lesion, kept", "organ, kept", "lesion, 1 mm")) {
                 int label = run.startsWith("lesion") ? io.hounsfield.benchmarks.BenchmarkVolume.LESION : io.hounsfield.benchmarks.BenchmarkVolume.ORGAN;
                 boolean kept = run.endsWith("kept"), iso = run.endsWith("1 mm");
-                RadiomicsSettings s = new RadiomicsSettings(label, iso ? new Vec3(1, 1, 1) : null, Interpolation.TRILINEAR, iso, Double.NaN, Double.NaN,
-                        false, Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+                RadiomicsSettings s = allFamilies(label, iso);
                 if (kept) {
                     cuda.keep(v.image(), "benchmark volume");
                 }
@@ -261,17 +261,8 @@ public final class GpuCheck {
                 rows.add(new Row("features, all families, " + run, "512x512x128", g, Double.NaN, Double.NaN, c,
                         String.format(Locale.ROOT, "CPU %d cores; GPU %.1f× faster; values %s", cores, c / g,
                                 same ? "bit-identical" : "DIFFER (" + differ + ")")));
-                var gt = last[0].provenance().timingsMs();
-                var ct = last[1].provenance().timingsMs();
-                for (var e : gt.entrySet()) {
-                    String k = e.getKey();
-                    boolean family = RadiomicsSettings.ALL_FAMILIES.contains(k);
-                    if (family || k.startsWith("device: ") || k.startsWith("resample") || k.equals("sample ROI") || k.equals("texture grid")) {
-                        rows.add(new Row("  " + k, run, e.getValue(), Double.NaN, Double.NaN, ct.getOrDefault(k, Double.NaN),
-                                k.startsWith("device: ") ? "device time (events), summed over the op's calls" : "last run's stage time"));
-                    }
-                }
-                last[0].provenance().notes().forEach(n -> System.out.println("note (" + run + "): " + n));
+                stageRows(rows, run, last[0], last[1].provenance().timingsMs(), k -> RadiomicsSettings.ALL_FAMILIES.contains(k) || k.startsWith("device: ")
+                        || k.startsWith("resample") || k.equals("sample ROI") || k.equals("texture grid"));
             }
             System.out.println("CudaBackend metrics after radiomics: " + cuda.metrics().snapshot());
         }
@@ -288,8 +279,7 @@ public final class GpuCheck {
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         CpuBackend cpu = new CpuBackend(pool, 4 * cores);
         try (pool; io.hounsfield.benchmarks.BenchmarkVolume v = io.hounsfield.benchmarks.BenchmarkVolume.make(300); CudaBackend cuda = CudaBackend.open(cpu)) {
-            RadiomicsSettings s = new RadiomicsSettings(io.hounsfield.benchmarks.BenchmarkVolume.LESION, null, Interpolation.TRILINEAR, false,
-                    Double.NaN, Double.NaN, false, Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+            RadiomicsSettings s = allFamilies(io.hounsfield.benchmarks.BenchmarkVolume.LESION, false);
             FeatureExtractor onGpu = new FeatureExtractor(cuda), onCpu = new FeatureExtractor(cpu);
             FeatureSet[] last = new FeatureSet[1];
             double g = wall(() -> {
@@ -304,10 +294,25 @@ public final class GpuCheck {
             long bytes = v.image().voxelCount() * 2;
             rows.add(new Row("request: upload + all families, lesion", "512x512x300", g, gbs(bytes, g), Double.NaN, c,
                     String.format(Locale.ROOT, "target <= 20 ms; GB/s = volume bytes / request time; CPU %d cores; GPU %.1f× faster", cores, c / g)));
-            last[0].provenance().timingsMs().forEach((k, ms) -> rows.add(new Row("  " + k, "request", ms, Double.NaN, Double.NaN, Double.NaN,
-                    k.startsWith("device: ") ? "device time (events), summed over the op's calls" : "last run's stage time")));
-            last[0].provenance().notes().forEach(n -> System.out.println("note (request): " + n));
+            stageRows(rows, "request", last[0], Map.of(), k -> true);
         }
+    }
+
+    /** Every family, bin width 25, 3D, on {@code label}; resampled to 1 mm (trilinear, rounded) when {@code iso}. */
+    private static RadiomicsSettings allFamilies(int label, boolean iso) {
+        return new RadiomicsSettings(label, iso ? new Vec3(1, 1, 1) : null, Interpolation.TRILINEAR, iso, Double.NaN, Double.NaN, false,
+                Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+    }
+
+    /** A row per stage of the GPU run {@code gpu} that {@code which} picks (with the CPU run's time where known); its notes printed. */
+    private static void stageRows(List<Row> rows, String run, FeatureSet gpu, Map<String, Double> cpuTimings, java.util.function.Predicate<String> which) {
+        gpu.provenance().timingsMs().forEach((k, ms) -> {
+            if (which.test(k)) {
+                rows.add(new Row("  " + k, run, ms, Double.NaN, Double.NaN, cpuTimings.getOrDefault(k, Double.NaN),
+                        k.startsWith("device: ") ? "device time (events), summed over the op's calls" : "last run's stage time"));
+            }
+        });
+        gpu.provenance().notes().forEach(n -> System.out.println("note (" + run + "): " + n));
     }
 
     private static <T> void compare(List<Row> rows, String what, String size, Supplier<T> gpu, Supplier<T> cpu, int cores,
