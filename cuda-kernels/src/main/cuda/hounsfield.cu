@@ -40,6 +40,64 @@ extern "C" __global__ void hf_crop_u8(const uint8_t *__restrict__ src, int snx, 
     crop(src, snx, sny, x0, y0, z0, dst, dnx, dny, dnz);
 }
 
+// ---- label maps kept on the device (uint8, x fastest) ------------------------------------------------------
+// The box of one label: out = {x0, y0, z0, x1, y1, z1} (inclusive), set before to bytes 0x7F (above any index) and
+// 0xFF (-1). Eight labels at a time, skipped when none is the label (the zero-byte test of the word XOR the
+// label in every byte: exact for "some byte matches"); each block folds its threads' boxes in shared memory, then
+// six integer atomics: the same box whatever the order.
+__device__ __forceinline__ void bounds_add(long long i, int nx, int ny, int *b) {
+    int x = (int) (i % nx), y = (int) (i / nx % ny), z = (int) (i / ((long long) nx * ny));
+    b[0] = min(b[0], x); b[1] = min(b[1], y); b[2] = min(b[2], z);
+    b[3] = max(b[3], x); b[4] = max(b[4], y); b[5] = max(b[5], z);
+}
+
+extern "C" __global__ void hf_label_bounds(const uint8_t *__restrict__ m, long long n, int nx, int ny, int label,
+                                           int *__restrict__ out) {
+    __shared__ int s_box[6];
+    if (threadIdx.x < 6) s_box[threadIdx.x] = threadIdx.x < 3 ? 0x7FFFFFFF : -1;
+    __syncthreads();
+    int b[6] = {0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF, -1, -1, -1};
+    const unsigned long long ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    unsigned long long pattern = (unsigned long long) (label & 0xFF) * ones;
+    const unsigned long long *words = (const unsigned long long *) m;
+    long long nw = n >> 3;
+    GRID_STRIDE(k, nw) {
+        unsigned long long w = words[k] ^ pattern;
+        if (((w - ones) & ~w & highs) != 0) {
+            for (int j = 0; j < 8; j++) {
+                if (m[8 * k + j] == label) bounds_add(8 * k + j, nx, ny, b);
+            }
+        }
+    }
+    long long t = (long long) blockIdx.x * blockDim.x + threadIdx.x, tail = (nw << 3) + t;
+    if (tail < n && m[tail] == label) bounds_add(tail, nx, ny, b); // the last n % 8 labels, one thread each
+    if (b[3] >= 0) {
+        for (int a = 0; a < 3; a++) {
+            atomicMin(&s_box[a], b[a]);
+            atomicMax(&s_box[a + 3], b[a + 3]);
+        }
+    }
+    __syncthreads();
+    if (threadIdx.x == 0 && s_box[3] >= 0) {
+        for (int a = 0; a < 3; a++) {
+            atomicMin(&out[a], s_box[a]);
+            atomicMax(&out[a + 3], s_box[a + 3]);
+        }
+    }
+}
+
+// One byte per voxel of a box (bnx x bny x bnz at x0, y0, z0 of the map; it may reach outside the map, which
+// reads as 0): 1 where the map holds the label. An ROI's bytes, and its box grown by one (the mesh's occupancy).
+extern "C" __global__ void hf_label_box(const uint8_t *__restrict__ m, int nx, int ny, int nz, int label, int x0, int y0,
+                                        int z0, int bnx, int bny, int bnz, uint8_t *__restrict__ out) {
+    long long n = (long long) bnx * bny * bnz;
+    GRID_STRIDE(i, n) {
+        int x = x0 + (int) (i % bnx), y = y0 + (int) (i / bnx % bny), z = z0 + (int) (i / ((long long) bnx * bny));
+        bool in = x >= 0 && x < nx && y >= 0 && y < ny && z >= 0 && z < nz;
+        out[i] = in && m[x + (long long) nx * (y + (long long) ny * z)] == label ? 1 : 0;
+    }
+}
+
 // ---- resampling ---------------------------------------------------------------------------------------
 // m: 12 doubles, row-major 3x4, target voxel index -> source continuous index (q_r = m0 x + m1 y + m2 z + m3,
 // summed in that order). Points outside the source take the nearest edge voxel (clamped index), as on the CPU.

@@ -40,6 +40,8 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_f64_to_f32", "ppl"),
             Map.entry("hf_crop_f32", "piiiiipiii"),
             Map.entry("hf_crop_u8", "piiiiipiii"),
+            Map.entry("hf_label_bounds", "pliiip"),
+            Map.entry("hf_label_box", "piiiiiiiiiip"),
             Map.entry("hf_resample_f32", "piiippiiiiiii"),
             Map.entry("hf_resample_label", "piiiiiiiiippiiiiiii"),
             Map.entry("hf_level_slab", "piiiiiiiipddiddipp"),
@@ -205,6 +207,41 @@ public final class Kernels implements AutoCloseable {
     }
 
     /**
+     * The box of {@code label} in a uint8 label map of {@code nx × ny × nz} voxels, into {@code box}: six int32
+     * {x0, y0, z0, x1, y1, z1} (inclusive), set by the caller to bytes 0x7F (the first three) and 0xFF (the last
+     * three); they stay so when the label is absent.
+     */
+    public void labelBounds(DeviceBuffer labels, int nx, int ny, int nz, int label, DeviceBuffer box) {
+        long n = count(nx, ny, nz, "label map");
+        label(label, 0);
+        need(labels, n, "label map");
+        need(box, 6 * 4, "box");
+        // Each thread reads eight labels at a time; the first n % 8 threads also one of the last labels.
+        launch("hf_label_bounds", grid((n + 7) / 8), 0, labels, n, nx, ny, label, box);
+    }
+
+    /**
+     * One byte per voxel of the box of {@code bnx × bny × bnz} at (x0, y0, z0) of a uint8 label map of
+     * {@code nx × ny × nz} — 1 where the map holds {@code label}, 0 elsewhere and outside the map (the box may
+     * reach past it: an ROI's box grown by one voxel).
+     */
+    public void labelBox(DeviceBuffer labels, int nx, int ny, int nz, int label, int x0, int y0, int z0, int bnx, int bny, int bnz,
+                         DeviceBuffer out) {
+        long n = count(nx, ny, nz, "label map");
+        long bn = count(bnx, bny, bnz, "box");
+        label(label, 0);
+        need(labels, n, "label map");
+        need(out, bn, "box bytes");
+        launch("hf_label_box", grid(bn), 0, labels, nx, ny, nz, label, x0, y0, z0, bnx, bny, bnz, out);
+    }
+
+    private static void label(int label, int lowest) {
+        if (label < lowest || label > 255) {
+            throw new IllegalArgumentException("a label is " + lowest + "..255, got " + label);
+        }
+    }
+
+    /**
      * Resamples float32 {@code src} onto a {@code dnx·dny·dnz} grid; {@code indexMap} holds the 12 doubles
      * of {@code Resampling.indexMap} (target index → source index), already on the device.
      */
@@ -245,9 +282,7 @@ public final class Kernels implements AutoCloseable {
             throw new IllegalArgumentException("boxes start at voxel indices >= 0, got target " + ox + "," + oy + "," + oz + ", source " + bx0 + ","
                     + by0 + "," + bz0);
         }
-        if (label < 1 || label > 255) {
-            throw new IllegalArgumentException("a label is 1..255, got " + label);
-        }
+        label(label, 1);
         need(ind, bn, "indicator");
         need(indexMap, 12 * 8, "index map");
         need(dst, dn, "resampled mask");

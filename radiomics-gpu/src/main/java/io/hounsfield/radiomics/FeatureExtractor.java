@@ -143,7 +143,7 @@ public final class FeatureExtractor {
                 Geometry target = Resampling.centredGrid(image.geometry(), s.resampledSpacing());
                 IndexBox block = wholeGrid ? IndexBox.of(target.extent()) : resampledBlock(image.geometry(), box, target);
                 img = timed(timings, "resample image", () -> resampleImage(image, target, block, s));
-                msk = timed(timings, "resample mask", () -> backend.resampleLabel(mask, s.label(), box, target, block));
+                msk = timed(timings, "resample mask", () -> resampleMask(mask, box, target, block, s));
             }
             Volume fimg = img;
             Mask fmsk = msk;
@@ -159,7 +159,7 @@ public final class FeatureExtractor {
             }
             // Family groups are independent: they run concurrently (each on its own virtual thread, the
             // heavy voxel work inside them on the backend), and their results join in this fixed order.
-            IndexBox roiBox = resampled ? fmsk.boundingBox(s.label()).orElseThrow() : box;
+            IndexBox roiBox = resampled ? backend.boundingBox(fmsk, s.label()).orElseThrow() : box;
             List<Group> groups = new ArrayList<>();
             if (s.families().contains(RadiomicsSettings.MORPHOLOGY)) {
                 groups.add(new Group((t, n) -> {
@@ -255,6 +255,7 @@ public final class FeatureExtractor {
                     img.close();
                 }
                 if (msk != mask) {
+                    backend.release(msk.asVolume());
                     msk.close();
                 }
             }
@@ -276,6 +277,19 @@ public final class FeatureExtractor {
         } catch (RuntimeException | Error e) {
             backend.release(v);
             v.close();
+            throw e;
+        }
+    }
+
+    /** The resampled mask, kept by the backend for this request as the resampled image is (a device keeps its copy). */
+    private Mask resampleMask(Mask mask, IndexBox roi, Geometry target, IndexBox block, RadiomicsSettings s) {
+        Mask m = backend.resampleLabel(mask, s.label(), roi, target, block);
+        try {
+            backend.keep(m.asVolume(), "resampled mask of this request");
+            return m;
+        } catch (RuntimeException | Error e) {
+            backend.release(m.asVolume());
+            m.close();
             throw e;
         }
     }

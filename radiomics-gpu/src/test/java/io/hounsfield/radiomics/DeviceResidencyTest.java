@@ -28,18 +28,32 @@ class DeviceResidencyTest {
         return ParityBackends.available();
     }
 
-    /** A request's features and the bytes it moved up and down. */
-    private record Request(FeatureSet features, long up, long down) {
+    /** A request's features, the bytes it moved up and down, and how often a kept volume was not on the device. */
+    private record Request(FeatureSet features, long up, long down, long cacheMisses) {
     }
 
     /** Keeps the image, runs a first request (the image goes up once), and measures the second. */
     private static Request secondRequest(CudaBackend cuda, Phantom ct, RadiomicsSettings s) {
+        return secondRequest(cuda, ct, s, false);
+    }
+
+    /** As {@link #secondRequest(CudaBackend, Phantom, RadiomicsSettings)}, keeping the mask too when asked (the server keeps both); releases them. */
+    private static Request secondRequest(CudaBackend cuda, Phantom ct, RadiomicsSettings s, boolean keepMask) {
         cuda.keep(ct.image(), "ct");
-        new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
-        Map<String, Long> before = cuda.metrics().snapshot();
-        FeatureSet fs = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
-        Map<String, Long> after = cuda.metrics().snapshot();
-        return new Request(fs, after.get("bytes_uploaded") - before.get("bytes_uploaded"), after.get("bytes_downloaded") - before.get("bytes_downloaded"));
+        if (keepMask) {
+            cuda.keep(ct.mask().asVolume(), "ct mask");
+        }
+        try {
+            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+            Map<String, Long> before = cuda.metrics().snapshot();
+            FeatureSet fs = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+            Map<String, Long> after = cuda.metrics().snapshot();
+            return new Request(fs, after.get("bytes_uploaded") - before.get("bytes_uploaded"), after.get("bytes_downloaded") - before.get("bytes_downloaded"),
+                    after.get("cache_misses") - before.get("cache_misses"));
+        } finally {
+            cuda.release(ct.image());
+            cuda.release(ct.mask().asVolume());
+        }
     }
 
     @Test
@@ -59,7 +73,6 @@ class DeviceResidencyTest {
             assertThat(up + down).as("bytes moved by a request on a kept image").isLessThan(imageBytes / 50);
             List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
             assertThat(onDevice.features()).containsExactlyElementsOf(cpu);
-            cuda.release(ct.image());
         }
     }
 
@@ -89,7 +102,41 @@ class DeviceResidencyTest {
             assertThat(up).as("bytes up: the resampled block is not uploaded again").isLessThan(blockBytes);
             List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
             assertThat(onDevice.features()).containsExactlyElementsOf(cpu);
-            cuda.release(ct.image());
+        }
+    }
+
+    /**
+     * Image and mask kept (what the server holds for uploaded handles): the bounding box is found on the device —
+     * no scan of the host mask — and every ROI box the device reads (value counts, texture grid, surface; at 1 mm
+     * the label's indicator for resampling) is cut from the mask's device copy, so no mask byte goes up. At 1 mm the
+     * resampled mask's device copy stays as the request's kept copy (as the resampled block does): every kept
+     * volume a request reads is already on the device. The features are still the CPU's.
+     */
+    @Test
+    void aRequestWithTheMaskKeptMovesNoMaskBytes() {
+        try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
+             Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
+            var roi = ct.mask().boundingBox(CtBody.LESION).orElseThrow();
+            for (io.hounsfield.core.Vec3 spacing : java.util.Arrays.asList(null, new io.hounsfield.core.Vec3(1, 1, 1))) {
+                RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, spacing, io.hounsfield.core.backend.Interpolation.TRILINEAR, spacing != null,
+                        Double.NaN, Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN,
+                        RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+                Request imageOnly = secondRequest(cuda, ct, s, false), both = secondRequest(cuda, ct, s, true);
+                System.out.printf("DeviceResidencyTest (%s): lesion request%s, image and mask kept: %d B up, %d B down (image only kept: %d B up)%n",
+                        ParityBackends.where(), spacing == null ? "" : " at 1 mm", both.up(), both.down(), imageOnly.up());
+                Map<String, Double> t = both.features().provenance().timingsMs();
+                assertThat(t).as("stages").containsKey("device: boundingBox");
+                assertThat(both.features().provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
+                // Without resampling: the ROI box's mask bytes for the value counts, the texture grid and the surface (padded)
+                // no longer go up; at 1 mm, the label's indicator (its box grown by one).
+                long maskBytes = spacing == null ? 3 * roi.extent().voxelCount() : roi.expand(1, ct.mask().geometry().extent()).extent().voxelCount();
+                assertThat(imageOnly.up() - both.up()).as("mask bytes no longer uploaded").isGreaterThanOrEqualTo(maskBytes);
+                assertThat(both.cacheMisses()).as("kept volumes not on the device when read").isZero();
+                assertThat(imageOnly.cacheMisses()).as("kept volumes not on the device when read, image only kept").isZero();
+                List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
+                assertThat(both.features().features()).containsExactlyElementsOf(cpu);
+                assertThat(imageOnly.features().features()).containsExactlyElementsOf(cpu);
+            }
         }
     }
 }

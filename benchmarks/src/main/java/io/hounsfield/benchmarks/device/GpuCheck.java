@@ -224,8 +224,8 @@ public final class GpuCheck {
     /**
      * IBSI features of the radiomics benchmark's volume (512×512×128 int16; lesion ~75 k voxels, organ ~2.1 M;
      * fixed bin size 25, every family, 3D) through the CUDA backend against the CPU backend on all cores: the
-     * whole extraction with the image uploaded per request, kept on the device (the server's case: "after
-     * upload"), and resampled to 1 mm; each family's time and each device operation's summed device time
+     * whole extraction with the image uploaded per request, image and mask kept on the device (the server's case:
+     * "after upload"), and resampled to 1 mm; each family's time and each device operation's summed device time
      * inside it (from the feature set's timings); and whether every value is bit-identical (the first
      * differences are printed).
      */
@@ -238,8 +238,9 @@ public final class GpuCheck {
                 int label = run.startsWith("lesion") ? io.hounsfield.benchmarks.BenchmarkVolume.LESION : io.hounsfield.benchmarks.BenchmarkVolume.ORGAN;
                 boolean kept = run.endsWith("kept"), iso = run.endsWith("1 mm");
                 RadiomicsSettings s = allFamilies(label, iso);
-                if (kept) {
+                if (kept) { // as the server keeps an uploaded image and mask
                     cuda.keep(v.image(), "benchmark volume");
+                    cuda.keep(v.mask().asVolume(), "benchmark mask");
                 }
                 FeatureExtractor onGpu = new FeatureExtractor(cuda), onCpu = new FeatureExtractor(cpu);
                 FeatureSet[] last = new FeatureSet[2];
@@ -247,6 +248,7 @@ public final class GpuCheck {
                 double c = wall(() -> last[1] = onCpu.extract(v.image(), v.mask(), s), x -> { });
                 if (kept) {
                     cuda.release(v.image());
+                    cuda.release(v.mask().asVolume());
                 }
                 int differ = 0;
                 boolean same = last[0].features().size() == last[1].features().size();
@@ -270,8 +272,8 @@ public final class GpuCheck {
     }
 
     /**
-     * Issue 9's end-to-end case: a 512×512×300 int16 volume uploaded (kept on the device, through the backend's
-     * pinned staging buffer), then every family on the lesion, then released — the whole request, median of 5
+     * Issue 9's end-to-end case: a 512×512×300 int16 volume and its mask uploaded (kept on the device, through the
+     * backend's pinned staging buffer), then every family on the lesion, then released — the whole request, median of 5
      * — against the CPU backend on all cores extracting the same features; the last GPU run's stages follow.
      */
     private static void requestEndToEnd(List<Row> rows) {
@@ -284,14 +286,16 @@ public final class GpuCheck {
             FeatureSet[] last = new FeatureSet[1];
             double g = wall(() -> {
                 cuda.keep(v.image(), "request");
+                cuda.keep(v.mask().asVolume(), "request's mask");
                 try {
                     return last[0] = onGpu.extract(v.image(), v.mask(), s);
                 } finally {
                     cuda.release(v.image());
+                    cuda.release(v.mask().asVolume());
                 }
             }, x -> { });
             double c = wall(() -> onCpu.extract(v.image(), v.mask(), s), x -> { });
-            long bytes = v.image().voxelCount() * 2;
+            long bytes = v.image().voxelCount() * 3; // int16 image, uint8 mask
             rows.add(new Row("request: upload + all families, lesion", "512x512x300", g, gbs(bytes, g), Double.NaN, c,
                     String.format(Locale.ROOT, "target <= 20 ms; GB/s = volume bytes / request time; CPU %d cores; GPU %.1f× faster", cores, c / g)));
             stageRows(rows, "request", last[0], Map.of(), k -> true);

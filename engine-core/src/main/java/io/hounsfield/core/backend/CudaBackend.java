@@ -118,15 +118,17 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     /**
      * Keeps a device copy of {@code volume} between operations (uploaded on first use, within the
-     * cache's budget). The caller promises not to change {@code volume} until {@link #release}; {@code key}
-     * names it in logs (e.g. its SeriesInstanceUID).
+     * cache's budget): float32 when an operation reads it as an image, its own bytes when it is a mask's
+     * label map ({@link Mask#asVolume()}; the bounding box and the ROI's bytes are then found on the device).
+     * The caller promises not to change {@code volume} until {@link #release}; {@code key} names it in logs
+     * (e.g. its SeriesInstanceUID).
      */
     @Override
     public void keep(Volume volume, String key) {
         // On a device that no longer takes work, operations run on the CPU: there is nothing to keep.
         ownerThreadBookkeeping("keep", () -> device.submit(c -> {
             cache.keep(volume, key);
-            if (volume == resampled && !cache.admit(volume, resampledCopy)) {
+            if (volume == resampled && !cache.admit(volume, resampledForm, resampledCopy)) {
                 resampledCopy.close(); // larger than the cache: uploaded per operation, as any kept volume would be
             }
             if (volume == resampled) {
@@ -179,11 +181,23 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     /**
      * The last resampled block's device copy, until the next device operation: {@link #keep} of that block
-     * right after {@link #resample} adopts it as the kept copy, so the block never crosses the bus back up.
-     * Touched only on the device's owner thread.
+     * right after {@link #resample} (or of the mask's label map right after {@link #resampleLabel}) adopts it
+     * as the kept copy, so the block never crosses the bus back up. Touched only on the device's owner thread.
      */
     private Volume resampled;
     private DeviceBuffer resampledCopy;
+    private DeviceVolumeCache.Form resampledForm;
+
+    /** Offers {@code copy} (on the device, owned by the caller until adopted) as {@code v}'s copy for a {@link #keep} that follows. */
+    private boolean offerForKeep(Volume v, DeviceVolumeCache.Form form, DeviceBuffer copy) {
+        if (copy.byteSize() > cache.budget() / 4) {
+            return false;
+        }
+        resampled = v;
+        resampledForm = form;
+        resampledCopy = copy;
+        return true;
+    }
 
     private void dropResampled() {
         if (resampledCopy != null) {
@@ -209,7 +223,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             }));
             return null;
         }, c -> {
-            var copy = cache.resident(volume);
+            var copy = cache.resident(volume, DeviceVolumeCache.Form.FLOAT32);
             if (copy != null) {
                 kernels.roundF32(copy, volume.voxelCount());
             }
@@ -219,9 +233,26 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     // ---- operations on the CPU ---------------------------------------------------------------------
 
+    /**
+     * On the device for a mask kept there ({@link #keep} of its label map): one pass over its bytes, six ints
+     * back. A mask that is not kept is scanned here (uploading it would cost more than the scan).
+     */
     @Override
     public java.util.Optional<IndexBox> boundingBox(Mask mask, int label) {
-        return cpu.boundingBox(mask, label); // masks are not kept on the device: a scan there would first upload it
+        if (label < 0 || label > 255 || !keptOnDevice(mask.asVolume())) {
+            return cpu.boundingBox(mask, label); // says what is wrong with a label
+        }
+        return onDevice("boundingBox", () -> cpu.boundingBox(mask, label), c -> {
+            Extent e = mask.geometry().extent();
+            try (Upload m = labels(c, mask); DeviceBuffer out = c.allocate(6 * 4)) {
+                c.fill8(out, 0, 12, (byte) 0x7F);
+                c.fill8(out, 12, 12, (byte) 0xFF);
+                kernels.labelBounds(m.buffer, e.nx(), e.ny(), e.nz(), label, out);
+                int[] b = new int[6];
+                download(c, out, MemorySegment.ofArray(b));
+                return b[3] < 0 ? java.util.Optional.<IndexBox>empty() : java.util.Optional.of(new IndexBox(b[0], b[1], b[2], b[3] + 1, b[4] + 1, b[5] + 1));
+            }
+        });
     }
 
     @Override
@@ -293,8 +324,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("surfaceCounts", () -> cpu.surfaceCounts(mask, label, box), c -> {
             int px = box.x1() - box.x0() + 2, py = box.y1() - box.y0() + 2, pz = box.z1() - box.z0() + 2;
             int rows = Math.toIntExact(Kernels.surfaceRows(py, pz));
-            byte[] occ = MarchingCubes.occupancy(mask, label, box);
-            try (DeviceBuffer o = uploaded(c, MemorySegment.ofArray(occ)); DeviceBuffer words = c.allocate(8L * Kernels.SURFACE_CONFIG_WORDS);
+            try (DeviceBuffer o = labelBox(c, mask, label, box, true); DeviceBuffer words = c.allocate(8L * Kernels.SURFACE_CONFIG_WORDS);
                  DeviceBuffer lo = c.allocate(4L * rows); DeviceBuffer hi = c.allocate(4L * rows)) {
                 c.fill8(words, 0, words.byteSize(), (byte) 0);
                 c.fill8(lo, 0, lo.byteSize(), (byte) 0x7F); // 0x7F7F7F7F: beyond any doubled coordinate
@@ -345,7 +375,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             // Where the box lies in what the kernel reads: the kept image, or the box alone.
             int[] at = kept ? new int[] {e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0()} : new int[] {bx, by, bz, 0, 0, 0};
             try (Upload img = kept ? floats(c, image) : new Upload(uploaded(c, MemorySegment.ofArray(floatBox(image, box))), true);
-                 DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(roiBytes(mask, label, box)))) {
+                 DeviceBuffer roi = labelBox(c, mask, label, box, false)) {
                 return bins ? binCounts(c, img.buffer, at, bx, by, bz, roi, a, b, t) : tableCounts(c, img.buffer, at, bx, by, bz, roi, a, b);
             }
         });
@@ -510,10 +540,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(),
                         interpolation == Interpolation.TRILINEAR);
                 download(c, d, out.segment());
-                if (d.byteSize() <= cache.budget() / 4) {
-                    resampled = out; // for keep(out) to adopt, until the next operation
-                    resampledCopy = d;
-                } else {
+                if (!offerForKeep(out, DeviceVolumeCache.Form.FLOAT32, d)) { // for keep(out) to adopt, until the next operation
                     d.close();
                 }
                 return out;
@@ -542,16 +569,22 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return cpu.resampleLabel(mask, label, roi, target, block);
         }
         return onDevice("resampleLabel", () -> cpu.resampleLabel(mask, label, roi, target, block), c -> {
-            byte[] ind = roiBytes(mask, label, box);
             double[] map = Resampling.indexMap(mask.geometry(), target);
             Mask out = Mask.allocate(og);
-            try (DeviceBuffer in = uploaded(c, MemorySegment.ofArray(ind)); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map));
-                 DeviceBuffer d = output(c, dst.voxelCount())) {
+            DeviceBuffer d = null;
+            try (DeviceBuffer in = labelBox(c, mask, label, box, false); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map))) {
+                d = output(c, dst.voxelCount());
                 kernels.resampleLabel(in, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), se.nx(), se.ny(), se.nz(), m, d,
                         dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(), label);
                 download(c, d, out.asVolume().segment());
+                if (!offerForKeep(out.asVolume(), DeviceVolumeCache.Form.LABELS, d)) { // for keep(out.asVolume()) to adopt
+                    d.close();
+                }
                 return out;
             } catch (RuntimeException | Error e) {
+                if (d != null) {
+                    d.close();
+                }
                 out.close();
                 throw e;
             }
@@ -579,9 +612,8 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("rangeMask", () -> cpu.rangeMask(image, mask, label, lo, hi), c -> {
             long n = image.voxelCount();
             Mask out = Mask.allocate(mask.geometry());
-            try (Upload in = floats(c, image); DeviceBuffer labels = uploaded(c, mask.asVolume().segment());
-                 DeviceBuffer d = output(c, n)) {
-                kernels.rangeMask(in.buffer, labels, label, n, lo, hi, d);
+            try (Upload in = floats(c, image); Upload labels = labels(c, mask); DeviceBuffer d = output(c, n)) {
+                kernels.rangeMask(in.buffer, labels.buffer, label, n, lo, hi, d);
                 download(c, d, out.asVolume().segment());
                 return out;
             } catch (RuntimeException | Error e) {
@@ -732,7 +764,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("levelGrid", host, c -> {
             int pn = (int) padded;
             DeviceBuffer levels = null, morph = null;
-            try (Upload img = floats(c, image); DeviceBuffer roi = uploaded(c, MemorySegment.ofArray(roiBytes(mask, label, box)))) {
+            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false)) {
                 levels = c.allocate(4L * pn);
                 morph = c.allocate(pn);
                 c.fill8(levels, 0, 4L * pn, (byte) 0);
@@ -1232,7 +1264,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
     }
 
-    /** A float32 device copy of a volume: the cache's (not freed here) or a temporary one. */
+    /** A device copy of a volume (float32, or a label map's bytes): the cache's (not freed here) or a temporary one. */
     private final class Upload implements AutoCloseable {
         final DeviceBuffer buffer;
         final boolean temporary;
@@ -1251,7 +1283,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     }
 
     private Upload floats(CudaContext c, Volume v) {
-        var cached = cache.lookup(v);
+        var cached = cache.lookup(v, DeviceVolumeCache.Form.FLOAT32);
         if (cached.isPresent()) {
             return new Upload(cached.get(), false);
         }
@@ -1271,7 +1303,43 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 throw e;
             }
         }
-        return new Upload(f, !cache.admit(v, f));
+        return new Upload(f, !cache.admit(v, DeviceVolumeCache.Form.FLOAT32, f));
+    }
+
+    /** The label map of {@code mask} on the device, as its bytes: the kept copy (uploaded on first use), or a temporary one. */
+    private Upload labels(CudaContext c, Mask mask) {
+        Volume v = mask.asVolume();
+        var cached = cache.lookup(v, DeviceVolumeCache.Form.LABELS);
+        if (cached.isPresent()) {
+            return new Upload(cached.get(), false);
+        }
+        if (cache.isKept(v)) {
+            cache.makeRoom(v.voxelCount());
+        }
+        DeviceBuffer b = uploaded(c, v.segment());
+        return new Upload(b, !cache.admit(v, DeviceVolumeCache.Form.LABELS, b));
+    }
+
+    /**
+     * One byte per voxel of {@code box} ({@code padded}: grown by one voxel on every side, the mesh's occupancy),
+     * 1 in {@code label}: cut on the device from a kept mask, else built here (only the box crosses the bus). The
+     * box holds every voxel of the label, so the ring around it is 0 either way.
+     */
+    private DeviceBuffer labelBox(CudaContext c, Mask mask, int label, IndexBox box, boolean padded) {
+        if (!cache.isKept(mask.asVolume())) {
+            return uploaded(c, MemorySegment.ofArray(padded ? MarchingCubes.occupancy(mask, label, box) : roiBytes(mask, label, box)));
+        }
+        int pad = padded ? 1 : 0;
+        Extent e = mask.geometry().extent(), be = box.extent();
+        int nx = be.nx() + 2 * pad, ny = be.ny() + 2 * pad, nz = be.nz() + 2 * pad;
+        DeviceBuffer out = output(c, (long) nx * ny * nz);
+        try (Upload m = labels(c, mask)) {
+            kernels.labelBox(m.buffer, e.nx(), e.ny(), e.nz(), label, box.x0() - pad, box.y0() - pad, box.z0() - pad, nx, ny, nz, out);
+            return out;
+        } catch (RuntimeException | Error x) {
+            out.close();
+            throw x;
+        }
     }
 
     private static Kernels.SourceType sourceType(VoxelType t) {
@@ -1288,8 +1356,8 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     /** A 0/1 device mask of the voxels of {@code label} (the range kernel with no bounds). */
     private DeviceBuffer labelMask(CudaContext c, Upload image, Mask mask, int label, long n) {
         DeviceBuffer out = output(c, n);
-        try (DeviceBuffer labels = uploaded(c, mask.asVolume().segment())) {
-            kernels.rangeMask(image.buffer, labels, label, n, Double.NaN, Double.NaN, out);
+        try (Upload labels = labels(c, mask)) {
+            kernels.rangeMask(image.buffer, labels.buffer, label, n, Double.NaN, Double.NaN, out);
             return out;
         } catch (RuntimeException | Error e) {
             out.close();

@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Device copies (float32) of volumes that callers declared unchanging, within a byte budget, least
- * recently used evicted first. A volume is cached only after {@link CudaBackend#keep} — the caller's
+ * Device copies of volumes that callers declared unchanging, within a byte budget, least recently used
+ * evicted first. A kept volume may have two copies, one per {@link Form}: float32 for the kernels that read
+ * an image, and its own bytes for a uint8 label map the mask kernels read (a quarter of the float copy). A volume is cached only after {@link CudaBackend#keep} — the caller's
  * promise not to change it while it is kept (a series loaded once and analysed many times); any other
  * volume is uploaded for one operation and freed after it. On a device out-of-memory the backend empties
  * the cache and retries once, then falls back to the CPU.
@@ -20,7 +21,15 @@ import java.util.Optional;
  */
 final class DeviceVolumeCache {
 
-    /** One kept volume: its key (for logs), its device copy once uploaded. */
+    /** What a device copy holds. */
+    enum Form {
+        /** Every voxel as float32 (what the image kernels read). */
+        FLOAT32,
+        /** The voxels' own bytes, for a uint8 label map (what the mask kernels read). */
+        LABELS
+    }
+
+    /** One device copy of a kept volume: its key (for logs), its buffer once uploaded. */
     static final class Entry {
         final String key;
         DeviceBuffer buffer;
@@ -30,11 +39,16 @@ final class DeviceVolumeCache {
         }
     }
 
+    /** A resident copy: which volume, in which form (identity of the volume). */
+    private record Copy(Volume volume, Form form) {
+    }
+
     private final long budget;
     private final BackendMetrics metrics;
-    private final Map<Volume, Entry> kept = new IdentityHashMap<>();
-    /** Uploaded entries in access order (LRU first). */
-    private final LinkedHashMap<Volume, Entry> resident = new LinkedHashMap<>(16, 0.75f, true);
+    /** Kept volumes and their keys. */
+    private final Map<Volume, String> kept = new IdentityHashMap<>();
+    /** Uploaded copies in access order (LRU first). Volume has identity equality, so a Copy key does too. */
+    private final LinkedHashMap<Copy, Entry> resident = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
     DeviceVolumeCache(long budgetBytes, BackendMetrics metrics) {
@@ -51,25 +65,27 @@ final class DeviceVolumeCache {
     }
 
     void keep(Volume v, String key) {
-        kept.putIfAbsent(v, new Entry(key));
+        kept.putIfAbsent(v, key);
     }
 
     boolean isKept(Volume v) {
         return kept.containsKey(v);
     }
 
-    /** Forgets {@code v} and frees its device copy. */
+    /** Forgets {@code v} and frees its device copies. */
     void release(Volume v) {
         kept.remove(v);
-        Entry e = resident.remove(v);
-        if (e != null) {
-            free(e);
+        for (Form f : Form.values()) {
+            Entry e = resident.remove(new Copy(v, f));
+            if (e != null) {
+                free(e);
+            }
         }
     }
 
-    /** The device copy of a kept, uploaded volume (counts a hit or a miss for kept volumes). */
-    Optional<DeviceBuffer> lookup(Volume v) {
-        Entry e = resident.get(v);
+    /** The device copy of a kept, uploaded volume in form {@code f} (counts a hit or a miss for kept volumes). */
+    Optional<DeviceBuffer> lookup(Volume v, Form f) {
+        Entry e = resident.get(new Copy(v, f));
         if (e != null) {
             metrics.cacheHit();
             return Optional.of(e.buffer);
@@ -80,9 +96,9 @@ final class DeviceVolumeCache {
         return Optional.empty();
     }
 
-    /** The device copy of {@code v} if it is on the device, else null (counts nothing). */
-    DeviceBuffer resident(Volume v) {
-        Entry e = resident.get(v);
+    /** The device copy of {@code v} in form {@code f} if it is on the device, else null (counts nothing). */
+    DeviceBuffer resident(Volume v, Form f) {
+        Entry e = resident.get(new Copy(v, f));
         return e == null ? null : e.buffer;
     }
 
@@ -97,15 +113,23 @@ final class DeviceVolumeCache {
         }
     }
 
-    /** Records the upload of a kept volume; true if it fits the budget (else the caller frees it after use). */
-    boolean admit(Volume v, DeviceBuffer b) {
-        Entry e = kept.get(v);
-        if (e == null || b.byteSize() > budget) {
+    /**
+     * Records the upload of a kept volume's copy in form {@code f}; true if it fits the budget (else the caller
+     * frees it after use). A copy already resident in that form is replaced (and freed).
+     */
+    boolean admit(Volume v, Form f, DeviceBuffer b) {
+        String key = kept.get(v);
+        if (key == null || b.byteSize() > budget) {
             return false;
         }
+        Entry old = resident.remove(new Copy(v, f));
+        if (old != null) {
+            free(old);
+        }
         makeRoom(b.byteSize());
+        Entry e = new Entry(key);
         e.buffer = b;
-        resident.put(v, e);
+        resident.put(new Copy(v, f), e);
         bytes += b.byteSize();
         return true;
     }

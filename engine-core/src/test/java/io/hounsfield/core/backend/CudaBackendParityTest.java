@@ -231,4 +231,69 @@ class CudaBackendParityTest {
         assertThat(cuda.usable()).isTrue();
         assertThat(cuda.metrics().outOfMemoryFallbacks()).isZero();
     }
+    /**
+     * A kept mask (the server's case): its bounding boxes come from one device pass over its bytes, and the ROI's
+     * bytes the value counts, the surface counts and the label's resampling read are cut there — the CPU's results,
+     * on grids whose sizes are and are not multiples of the kernel's eight-label words, with labels at the first and
+     * last voxel, a blob, scattered voxels, an absent label and the background. After the first use nothing of the
+     * mask crosses the bus again.
+     */
+    @org.junit.jupiter.api.Test
+    void aKeptMasksBoxesAndRoiBytesAreTheCpus() {
+        SplittableRandom r = new SplittableRandom(SEED ^ 0x5A5AL);
+        for (Extent e : List.of(new Extent(37, 21, 13), new Extent(8, 8, 8), new Extent(255, 1, 1), new Extent(1, 1, 1), new Extent(64, 48, 9))) {
+            Geometry g = new Geometry(e, new Vec3(0.7, 0.8, 2.5), new Vec3(-10, 5, 3), io.hounsfield.core.Mat3.rotation(new Vec3(0.2, 1, 0.1), 0.3));
+            long n = e.voxelCount();
+            try (Mask m = Mask.allocate(g); Volume img = Volume.allocate(g, VoxelType.INT16)) {
+                for (long i = 0; i < n; i++) {
+                    img.set(i, r.nextInt(-1024, 3072));
+                }
+                m.set(n - 1, 1); // the last voxel: past the last whole word when n % 8 != 0
+                m.set(0, 1);
+                int bx = r.nextInt(e.nx()), by = r.nextInt(e.ny()), bz = r.nextInt(e.nz());
+                for (int z = bz; z < Math.min(e.nz(), bz + 1 + e.nz() / 3); z++) {
+                    for (int y = by; y < Math.min(e.ny(), by + 1 + e.ny() / 3); y++) {
+                        for (int x = bx; x < Math.min(e.nx(), bx + 1 + e.nx() / 3); x++) {
+                            if (m.label(e.index(x, y, z)) == 0 && r.nextInt(6) != 0) {
+                                m.set(x, y, z, 2);
+                            }
+                        }
+                    }
+                }
+                for (int k = 0; k < 3 && n > 2; k++) {
+                    m.set(1 + r.nextLong(n - 2), 3);
+                }
+                cuda.keep(m.asVolume(), "mask " + e);
+                try {
+                    for (int round = 0; round < 2; round++) {
+                        long upBefore = cuda.metrics().snapshot().get("bytes_uploaded"), imageBytes = 0;
+                        for (int label = 0; label <= 4; label++) {
+                            var want = cpu.boundingBox(m, label);
+                            assertThat(cuda.boundingBox(m, label)).as("bounding box of label %d in %s", label, e).isEqualTo(want);
+                            if (label == 0 || want.isEmpty()) {
+                                continue;
+                            }
+                            var box = want.get();
+                            imageBytes += 4 * box.extent().voxelCount() + 12 * 8; // the value counts' float box, the resampling's index map
+                            assertThat(cuda.valueCounts(img, m, label, box, -100, 900)).as("value counts of label %d", label)
+                                    .isEqualTo(cpu.valueCounts(img, m, label, box, -100, 900));
+                            assertThat(cuda.surfaceCounts(m, label, box)).as("surface counts of label %d", label).isEqualTo(cpu.surfaceCounts(m, label, box));
+                            Geometry target = Resampling.centredGrid(g, new Vec3(1, 1, 1));
+                            var block = io.hounsfield.core.IndexBox.of(target.extent());
+                            try (Mask x = cuda.resampleLabel(m, label, box, target, block); Mask y = cpu.resampleLabel(m, label, box, target, block)) {
+                                assertThat(x.asVolume().segment().mismatch(y.asVolume().segment())).as("resampled label %d", label).isEqualTo(-1L);
+                            }
+                        }
+                        if (round == 1) {
+                            // Only the value counts' image boxes and the resampling's index maps went up: no mask bytes.
+                            assertThat(cuda.metrics().snapshot().get("bytes_uploaded") - upBefore).as("bytes up with the mask on the device")
+                                    .isEqualTo(imageBytes);
+                        }
+                    }
+                } finally {
+                    cuda.release(m.asVolume());
+                }
+            }
+        }
+    }
 }
