@@ -45,10 +45,30 @@ extern "C" __global__ void hf_crop_u8(const uint8_t *__restrict__ src, int snx, 
 // 0xFF (-1). Eight labels at a time, skipped when none is the label (the zero-byte test of the word XOR the
 // label in every byte: exact for "some byte matches"); each block folds its threads' boxes in shared memory, then
 // six integer atomics: the same box whatever the order.
-__device__ __forceinline__ void bounds_add(long long i, int nx, int ny, int *b) {
-    int x = (int) (i % nx), y = (int) (i / nx % ny), z = (int) (i / ((long long) nx * ny));
+__device__ __forceinline__ void bounds_at(int x, int y, int z, int *b) {
     b[0] = min(b[0], x); b[1] = min(b[1], y); b[2] = min(b[2], z);
     b[3] = max(b[3], x); b[4] = max(b[4], y); b[5] = max(b[5], z);
+}
+
+__device__ __forceinline__ void bounds_add(long long i, int nx, int ny, int *b) {
+    bounds_at((int) (i % nx), (int) (i / nx % ny), (int) (i / ((long long) nx * ny)), b);
+}
+
+// Folds each thread's box b (x1 = -1: none) into the block's s_box, then (thread 0, after a barrier) into out.
+__device__ __forceinline__ void bounds_fold(const int *b, int *s_box, int *out) {
+    if (b[3] >= 0) {
+        for (int a = 0; a < 3; a++) {
+            atomicMin(&s_box[a], b[a]);
+            atomicMax(&s_box[a + 3], b[a + 3]);
+        }
+    }
+    __syncthreads();
+    if (threadIdx.x == 0 && s_box[3] >= 0) {
+        for (int a = 0; a < 3; a++) {
+            atomicMin(&out[a], s_box[a]);
+            atomicMax(&out[a + 3], s_box[a + 3]);
+        }
+    }
 }
 
 extern "C" __global__ void hf_label_bounds(const uint8_t *__restrict__ m, long long n, int nx, int ny, int label,
@@ -71,19 +91,7 @@ extern "C" __global__ void hf_label_bounds(const uint8_t *__restrict__ m, long l
     }
     long long t = (long long) blockIdx.x * blockDim.x + threadIdx.x, tail = (nw << 3) + t;
     if (tail < n && m[tail] == label) bounds_add(tail, nx, ny, b); // the last n % 8 labels, one thread each
-    if (b[3] >= 0) {
-        for (int a = 0; a < 3; a++) {
-            atomicMin(&s_box[a], b[a]);
-            atomicMax(&s_box[a + 3], b[a + 3]);
-        }
-    }
-    __syncthreads();
-    if (threadIdx.x == 0 && s_box[3] >= 0) {
-        for (int a = 0; a < 3; a++) {
-            atomicMin(&out[a], s_box[a]);
-            atomicMax(&out[a + 3], s_box[a + 3]);
-        }
-    }
+    bounds_fold(b, s_box, out);
 }
 
 // One byte per voxel of a box (bnx x bny x bnz at x0, y0, z0 of the map; it may reach outside the map, which
@@ -618,38 +626,125 @@ extern "C" __global__ void hf_row_prefix(const float *__restrict__ block, int w,
     }
 }
 
-// One thread per centre (a voxel index of the image), summing its sphere chord by chord in the CPU's order:
-// chords holds 4 x nchords ints (dy, dz, half-width in x, row offset in the prefix array). A sphere wholly inside
-// the image divides by the fixed count interior; a clipped one by the voxels it keeps.
+// A sphere's layout (SphereLayout.packed): SPHERE_HEADER ints {nchords, nx, ny, nz (the image), bx0, by0, bz0,
+// rows_y, stride (the block's origin and rows), rx, ry, rz (the reach), interior (the voxels of an unclipped
+// sphere)}, then per chord dy, dz, half-width in x, row offset in the prefix array (4 x nchords ints, by kind).
+#define SPHERE_HEADER 13
+
+// The mean of the sphere centred at image voxel (x, y, z), summed chord by chord in the CPU's order. A sphere
+// wholly inside the image divides by the fixed count interior; a clipped one by the voxels it keeps.
+__device__ __forceinline__ double sphere_mean(const double *__restrict__ prefix, const int *__restrict__ L, int x, int y, int z) {
+    int nchords = L[0], nx = L[1], ny = L[2], nz = L[3], bx0 = L[4], by0 = L[5], bz0 = L[6], rows_y = L[7], stride = L[8];
+    int rx = L[9], ry = L[10], rz = L[11], interior = L[12];
+    const int *cy = L + SPHERE_HEADER, *cz = cy + nchords, *half = cz + nchords, *row_off = half + nchords;
+    long long row = ((long long) (z - bz0) * rows_y + (y - by0)) * stride;
+    int bx = x - bx0;
+    double sum = 0;
+    if (x - rx >= 0 && x + rx < nx && y - ry >= 0 && y + ry < ny && z - rz >= 0 && z + rz < nz) {
+        for (int k = 0; k < nchords; k++) {
+            long long at = row + row_off[k] + bx;
+            sum += prefix[at + half[k] + 1] - prefix[at - half[k]];
+        }
+        return sum / interior;
+    }
+    long long n = 0;
+    for (int k = 0; k < nchords; k++) {
+        int py = y + cy[k], pz = z + cz[k];
+        if (py < 0 || py >= ny || pz < 0 || pz >= nz) continue;
+        int xa = max(0, x - half[k]), xb = min(nx - 1, x + half[k]);
+        long long at = row + row_off[k] - bx0;
+        sum += prefix[at + xb + 1] - prefix[at + xa];
+        n += xb - xa + 1;
+    }
+    return sum / n;
+}
+
+// One thread per centre (a voxel index of the image).
 extern "C" __global__ void hf_sphere_means(const double *__restrict__ prefix, const long long *__restrict__ centres,
-                                           long long ncentres, const int *__restrict__ chords, int nchords, int nx, int ny,
-                                           int nz, int bx0, int by0, int bz0, int rows_y, int stride, int rx, int ry, int rz,
-                                           int interior, double *__restrict__ out) {
-    const int *cy = chords, *cz = chords + nchords, *half = chords + 2 * nchords, *row_off = chords + 3 * nchords;
+                                           long long ncentres, const int *__restrict__ layout, double *__restrict__ out) {
+    int nx = layout[1], ny = layout[2];
     GRID_STRIDE(c, ncentres) {
         long long i = centres[c];
-        int x = (int) (i % nx), y = (int) (i / nx % ny), z = (int) (i / ((long long) nx * ny));
-        long long row = ((long long) (z - bz0) * rows_y + (y - by0)) * stride;
-        int bx = x - bx0;
-        double sum = 0;
-        if (x - rx >= 0 && x + rx < nx && y - ry >= 0 && y + ry < ny && z - rz >= 0 && z + rz < nz) {
-            for (int k = 0; k < nchords; k++) {
-                long long at = row + row_off[k] + bx;
-                sum += prefix[at + half[k] + 1] - prefix[at - half[k]];
-            }
-            out[c] = sum / interior;
-            continue;
-        }
-        long long n = 0;
-        for (int k = 0; k < nchords; k++) {
-            int py = y + cy[k], pz = z + cz[k];
-            if (py < 0 || py >= ny || pz < 0 || pz >= nz) continue;
-            int xa = max(0, x - half[k]), xb = min(nx - 1, x + half[k]);
-            long long at = row + row_off[k] - bx0;
-            sum += prefix[at + xb + 1] - prefix[at + xa];
-            n += xb - xa + 1;
-        }
-        out[c] = sum / n;
+        out[c] = sphere_mean(prefix, layout, (int) (i % nx), (int) (i / nx % ny), (int) (i / ((long long) nx * ny)));
+    }
+}
+
+// Order-preserving unsigned keys: a < b exactly when key(a) < key(b) (not NaN), so integer max atomics find the
+// largest value whatever the order. Key 0 lies below every value's.
+__device__ __forceinline__ unsigned long long double_key(double d) {
+    long long b = __double_as_longlong(d);
+    return b >= 0 ? (unsigned long long) b | 0x8000000000000000ULL : ~(unsigned long long) b;
+}
+
+__device__ __forceinline__ int float_key(float f) {
+    int b = __float_as_int(f);
+    return b >= 0 ? b : b ^ 0x7FFFFFFF;
+}
+
+// Box voxel i of an intensity mask — the voxels of a box (bnx x bny at x0, y0, z0) of a float32 image (rows nx,
+// slices nx*ny) that are in the ROI (roi: one byte per box voxel) with lo <= v <= hi: whether it is one, where, its value.
+__device__ __forceinline__ bool intensity_voxel(long long i, const float *__restrict__ img, int nx, int ny, int x0, int y0, int z0,
+                                                int bnx, int bny, const uint8_t *__restrict__ roi, double lo, double hi,
+                                                int &x, int &y, int &z, float &v) {
+    if (!roi[i]) return false;
+    x = x0 + (int) (i % bnx); y = y0 + (int) (i / bnx % bny); z = z0 + (int) (i / ((long long) bnx * bny));
+    v = img[x + (long long) nx * (y + (long long) ny * z)];
+    return (double) v >= lo && (double) v <= hi;
+}
+
+// The intensity mask's extent in a box of a float32 image (rows nx, slices nx*ny; the box bnx x bny x bnz at x0, y0,
+// z0, roi one byte per box voxel): voxels in the ROI with lo <= v <= hi. ext = {x0, y0, z0, x1, y1, z1} (image
+// indices, inclusive; set before to a large value and -1) and ext[6] the largest float_key of their values (set
+// before to INT_MIN).
+extern "C" __global__ void hf_mask_extent(const float *__restrict__ img, int nx, int ny, int x0, int y0, int z0, int bnx,
+                                          int bny, int bnz, const uint8_t *__restrict__ roi, double lo, double hi,
+                                          int *__restrict__ ext) {
+    __shared__ int s_ext[7];
+    if (threadIdx.x < 7) s_ext[threadIdx.x] = threadIdx.x < 3 ? 0x7FFFFFFF : threadIdx.x < 6 ? -1 : (int) 0x80000000;
+    __syncthreads();
+    int b[6] = {0x7FFFFFFF, 0x7FFFFFFF, 0x7FFFFFFF, -1, -1, -1}, top = (int) 0x80000000;
+    long long n = (long long) bnx * bny * bnz;
+    GRID_STRIDE(i, n) {
+        int x, y, z;
+        float v;
+        if (!intensity_voxel(i, img, nx, ny, x0, y0, z0, bnx, bny, roi, lo, hi, x, y, z, v)) continue;
+        bounds_at(x, y, z, b);
+        top = max(top, float_key(v));
+    }
+    if (b[3] >= 0) atomicMax(&s_ext[6], top);
+    bounds_fold(b, s_ext, ext); // its barrier orders the maximum's shared atomic before thread 0 reads it
+    if (threadIdx.x == 0 && s_ext[3] >= 0) atomicMax(&ext[6], s_ext[6]);
+}
+
+// IBSI's intensity peaks over the intensity mask of a box (as hf_mask_extent reads it): the sphere mean at each of
+// its voxels, reduced to peaks[1] = the largest (global peak) and peaks[0] = the largest among the voxels whose value
+// is top (local peak), as double_key (zeroed before). Each block folds its threads' maxima in shared memory first.
+extern "C" __global__ void hf_sphere_peaks(const double *__restrict__ prefix, const int *__restrict__ layout,
+                                           const float *__restrict__ img, int x0, int y0, int z0, int bnx, int bny, int bnz,
+                                           const uint8_t *__restrict__ roi, double lo, double hi, double top,
+                                           unsigned long long *__restrict__ peaks) {
+    __shared__ unsigned long long s_peak[2];
+    if (threadIdx.x < 2) s_peak[threadIdx.x] = 0;
+    __syncthreads();
+    int nx = layout[1], ny = layout[2];
+    unsigned long long local = 0, global = 0;
+    long long n = (long long) bnx * bny * bnz;
+    GRID_STRIDE(i, n) {
+        int x, y, z;
+        float v;
+        if (!intensity_voxel(i, img, nx, ny, x0, y0, z0, bnx, bny, roi, lo, hi, x, y, z, v)) continue;
+        unsigned long long k = double_key(sphere_mean(prefix, layout, x, y, z));
+        global = k > global ? k : global;
+        if ((double) v == top && k > local) local = k;
+    }
+    if (global) {
+        atomicMax(&s_peak[1], global);
+        if (local) atomicMax(&s_peak[0], local);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        if (s_peak[1]) atomicMax(&peaks[1], s_peak[1]);
+        if (s_peak[0]) atomicMax(&peaks[0], s_peak[0]);
     }
 }
 

@@ -67,7 +67,9 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_zone_distance", "lppp"),
             Map.entry("hf_zone_keys", "plpppp"),
             Map.entry("hf_row_prefix", "pilp"),
-            Map.entry("hf_sphere_means", "pplpiiiiiiiiiiiiip"),
+            Map.entry("hf_sphere_means", "pplpp"),
+            Map.entry("hf_mask_extent", "piiiiiiiipddp"),
+            Map.entry("hf_sphere_peaks", "pppiiiiiipdddp"),
             Map.entry("hf_surface_configs", "piiip"),
             Map.entry("hf_surface_row_ends", "piiipp"),
             Map.entry("hf_inverse_distance_rows", "ppldp"),
@@ -563,18 +565,61 @@ public final class Kernels implements AutoCloseable {
      * block (origin bx0, by0, bz0; rowsY rows per slice; stride = width + 1) and bound the sphere (rx, ry, rz,
      * and interior, the voxel count of an unclipped sphere).
      */
-    public void sphereMeans(DeviceBuffer prefix, DeviceBuffer centres, long ncentres, DeviceBuffer chords, int nchords, int nx, int ny, int nz,
-                            int bx0, int by0, int bz0, int rowsY, int stride, int rx, int ry, int rz, int interior, DeviceBuffer out) {
+    public void sphereMeans(DeviceBuffer prefix, DeviceBuffer centres, long ncentres, DeviceBuffer layout, int[] packedLayout, DeviceBuffer out) {
         positive(ncentres);
-        if (nchords < 1 || interior < 1) {
-            throw new IllegalArgumentException("a sphere needs chords and voxels, got " + nchords + " and " + interior);
-        }
-        count(nx, ny, nz, "image");
+        sphereLayout(layout, packedLayout);
         need(centres, 8 * ncentres, "centres");
-        need(chords, 16L * nchords, "chords");
         need(out, 8 * ncentres, "sphere means");
-        launch("hf_sphere_means", grid(ncentres), 0, prefix, centres, ncentres, chords, nchords, nx, ny, nz, bx0, by0, bz0, rowsY, stride,
-                rx, ry, rz, interior, out);
+        launch("hf_sphere_means", grid(ncentres), 0, prefix, centres, ncentres, layout, out);
+    }
+
+    /** Ints in a sphere layout's header (io.hounsfield.core.backend.SphereLayout#packed): chords, image, block, reach, interior. */
+    public static final int SPHERE_HEADER = 13;
+
+    /** Checks that {@code layout} holds {@code packed} (already uploaded): a header and four ints per chord. */
+    private static void sphereLayout(DeviceBuffer layout, int[] packed) {
+        if (packed.length < SPHERE_HEADER || packed[0] < 1 || packed[12] < 1 || packed.length != SPHERE_HEADER + 4 * packed[0]) {
+            throw new IllegalArgumentException("a sphere layout is " + SPHERE_HEADER + " ints and four per chord, with chords and voxels; got "
+                    + packed.length + " ints");
+        }
+        count(packed[1], packed[2], packed[3], "image");
+        need(layout, 4L * packed.length, "sphere layout");
+    }
+
+    /**
+     * The intensity mask's extent in a box of a float32 image ({@code nx × ny} per slice; box of {@code bnx·bny·bnz}
+     * at x0, y0, z0; {@code roi} one byte per box voxel): its voxels are the ROI's with lo ≤ value ≤ hi. {@code ext}:
+     * seven int32 — x0, y0, z0, x1, y1, z1 (inclusive), set by the caller to a large value and −1, and the largest
+     * value's order key (float bits, negatives with their magnitude bits flipped), set to {@link Integer#MIN_VALUE}.
+     */
+    public void maskExtent(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
+                           double lo, double hi, DeviceBuffer ext) {
+        long bn = count(bnx, bny, bnz, "box");
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bnx > nx || y0 + bny > ny) {
+            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bnx + "x" + bny + " leaves rows of " + nx + " x " + ny);
+        }
+        need(roi, bn, "ROI bytes");
+        need(ext, 7 * 4, "extent");
+        launch("hf_mask_extent", Dim3.cover(Math.min(bn, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, ext);
+    }
+
+    /**
+     * IBSI's intensity peaks over the intensity mask of a box (as {@link #maskExtent} reads it) of the image the
+     * layout describes: {@code peaks} (two uint64, zeroed by the caller) get the order keys of the largest sphere
+     * mean among the voxels holding {@code top} (local peak) and of the largest of all (global peak).
+     */
+    public void spherePeaks(DeviceBuffer prefix, DeviceBuffer layout, int[] packedLayout, DeviceBuffer img, int x0, int y0, int z0, int bnx, int bny,
+                            int bnz, DeviceBuffer roi, double lo, double hi, float top, DeviceBuffer peaks) {
+        sphereLayout(layout, packedLayout);
+        long bn = count(bnx, bny, bnz, "box");
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bnx > packedLayout[1] || y0 + bny > packedLayout[2] || z0 + bnz > packedLayout[3]) {
+            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bnx + "x" + bny + "x" + bnz + " is not inside the image");
+        }
+        need(img, 4L * packedLayout[1] * packedLayout[2] * packedLayout[3], "image");
+        need(roi, bn, "ROI bytes");
+        need(peaks, 2 * 8, "peaks");
+        launch("hf_sphere_peaks", Dim3.cover(Math.min(bn, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, prefix, layout, img, x0, y0, z0, bnx, bny, bnz, roi,
+                lo, hi, (double) top, peaks);
     }
 
     // ---- the marching-cubes surface as counts (io.hounsfield.core.mesh.SurfaceCounts) ----

@@ -171,7 +171,9 @@ public final class FeatureExtractor {
                 }));
             }
             if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {
-                groups.add(new Group((t, n) -> timed(t, RadiomicsSettings.LOCAL_INTENSITY, () -> LocalIntensity.compute(fimg, intensity, backend, s.unit()))));
+                // The peaks from the intensity mask, on the backend (a device finds the mask in its own copies).
+                groups.add(new Group((t, n) -> timed(t, RadiomicsSettings.LOCAL_INTENSITY, () -> LocalIntensity.features(
+                        backend.intensityPeaks(fimg, fmsk, s.label(), within, range[0], range[1], LocalIntensity.RADIUS_MM, () -> intensity), s.unit()))));
             }
             List<String> firstOrder = List.of(RadiomicsSettings.INTENSITY_STATISTICS, RadiomicsSettings.INTENSITY_HISTOGRAM, RadiomicsSettings.IVH);
             if (firstOrder.stream().anyMatch(s.families()::contains)) {

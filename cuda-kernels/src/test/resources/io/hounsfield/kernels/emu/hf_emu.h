@@ -34,6 +34,7 @@ inline int atomicMax(int *a, int v) { hf_emu_yield(); int o = *a; if (v > o) *a 
 inline unsigned atomicCAS(unsigned *a, unsigned expected, unsigned v) { hf_emu_yield(); unsigned o = *a; if (o == expected) *a = v; return o; }
 inline unsigned atomicMin(unsigned *a, unsigned v) { hf_emu_yield(); unsigned o = *a; if (v < o) *a = v; return o; }
 inline unsigned atomicMax(unsigned *a, unsigned v) { hf_emu_yield(); unsigned o = *a; if (v > o) *a = v; return o; }
+inline unsigned long long atomicMax(unsigned long long *a, unsigned long long v) { hf_emu_yield(); unsigned long long o = *a; if (v > o) *a = v; return o; }
 
 inline int min(int a, int b) { return a < b ? a : b; }
 inline int max(int a, int b) { return a > b ? a : b; }
@@ -43,3 +44,5 @@ inline unsigned min(unsigned a, unsigned b) { return a < b ? a : b; }
 inline unsigned max(unsigned a, unsigned b) { return a > b ? a : b; }
 
 inline double __longlong_as_double(long long v) { double d; std::memcpy(&d, &v, 8); return d; }
+inline long long __double_as_longlong(double d) { long long v; std::memcpy(&v, &d, 8); return v; }
+inline int __float_as_int(float f) { int v; std::memcpy(&v, &f, 4); return v; }

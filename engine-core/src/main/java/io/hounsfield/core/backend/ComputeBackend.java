@@ -71,6 +71,36 @@ public interface ComputeBackend {
     double[] sphereMeans(Volume image, long[] centres, double radiusMm);
 
     /**
+     * IBSI's intensity peaks (§3.2) of an intensity mask — the voxels of {@code label} inside {@code box} whose
+     * value lies in [{@code lo}, {@code hi}] (±∞: unbounded): the {@link #sphereMeans} of radius {@code radiusMm} at
+     * its voxels, reduced to {local peak: the largest mean among the voxels holding the mask's maximum, global peak:
+     * the largest mean}; both −∞ for an empty mask. {@code sample} gives those voxels, for a backend that works from
+     * them (the default: one mean per voxel, {@link #peaks}); a device may find them in its own copies instead and
+     * bring back only the two peaks.
+     */
+    default double[] intensityPeaks(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box, double lo, double hi, double radiusMm,
+                                    java.util.function.Supplier<RoiSample> sample) {
+        RoiSample s = sample.get();
+        return peaks(s.intensities(), s.size() == 0 ? new double[0] : sphereMeans(image, s.indices(), radiusMm));
+    }
+
+    /** {local peak, global peak} from each voxel's value and sphere mean ({@link #intensityPeaks}). */
+    static double[] peaks(double[] values, double[] means) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            max = Math.max(max, v);
+        }
+        double local = Double.NEGATIVE_INFINITY, global = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < values.length; i++) {
+            global = Math.max(global, means[i]);
+            if (values[i] == max) {
+                local = Math.max(local, means[i]);
+            }
+        }
+        return new double[] {local, global};
+    }
+
+    /**
      * {@code image} resampled onto {@code target} (any grid in the same world), as float32. Points
      * outside the source grid take the value of the nearest edge voxel.
      */

@@ -277,17 +277,12 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             // Only the block the spheres touch: cut from the device's copy of a kept image, else crossing the bus
             // as float32 (exact for this image's type).
             float[] block = kept ? null : floatBox(image, L.block());
-            int[] chords = new int[4 * L.nc()];
-            System.arraycopy(L.cy(), 0, chords, 0, L.nc());
-            System.arraycopy(L.cz(), 0, chords, L.nc(), L.nc());
-            System.arraycopy(L.half(), 0, chords, 2 * L.nc(), L.nc());
-            System.arraycopy(L.rowOffset(), 0, chords, 3 * L.nc(), L.nc());
+            int[] layout = L.packed(e);
             try (DeviceBuffer b = kept ? cutBlock(c, image, L) : uploaded(c, MemorySegment.ofArray(block)); DeviceBuffer prefix = output(c, 8 * rows * L.stride());
-                 DeviceBuffer cs = uploaded(c, MemorySegment.ofArray(centres)); DeviceBuffer ch = uploaded(c, MemorySegment.ofArray(chords));
+                 DeviceBuffer cs = uploaded(c, MemorySegment.ofArray(centres)); DeviceBuffer lay = uploaded(c, MemorySegment.ofArray(layout));
                  DeviceBuffer out = output(c, 8L * centres.length)) {
                 kernels.rowPrefix(b, L.w(), rows, prefix);
-                kernels.sphereMeans(prefix, cs, centres.length, ch, L.nc(), e.nx(), e.ny(), e.nz(), L.bx0(), L.by0(), L.bz0(), L.rowsY(),
-                        L.stride(), L.rx(), L.ry(), L.rz(), L.interior(), out);
+                kernels.sphereMeans(prefix, cs, centres.length, lay, layout, out);
                 double[] means = new double[centres.length];
                 download(c, out, MemorySegment.ofArray(means));
                 return means;
@@ -295,6 +290,57 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
+
+    /**
+     * On the device for a kept image of an exact type (its float32 copy holds the image's values): the intensity
+     * mask's extent and maximum in one pass over the box (cut from a kept mask, else the box's mask bytes go up),
+     * then one sphere mean per mask voxel reduced to the two peaks by integer max atomics — sixteen bytes come
+     * back, no centres go up, no means come down. The means are summed as {@link #sphereMeans} sums them (the
+     * block from the mask's extent), so the peaks are the CPU's bit for bit. Else as {@link #sphereMeans} does.
+     */
+    @Override
+    public double[] intensityPeaks(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, double radiusMm, Supplier<RoiSample> sample) {
+        sameGrid(image, mask);
+        if (!exactOnDevice(image.type()) || !box.within(image.extent()) || !keptOnDevice(image)) {
+            return ComputeBackend.super.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample);
+        }
+        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        Extent e = image.extent(), be = box.extent();
+        return onDevice("intensityPeaks", () -> cpu.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample), c -> {
+            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer ext = uploaded(c,
+                    MemorySegment.ofArray(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, -1, -1, -1, Integer.MIN_VALUE}))) {
+                kernels.maskExtent(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, ext);
+                int[] x = new int[7];
+                download(c, ext, MemorySegment.ofArray(x));
+                if (x[3] < 0) {
+                    return ComputeBackend.peaks(new double[0], new double[0]);
+                }
+                // The block the spheres of the mask's voxels touch, as sphereMeans lays it out for those centres.
+                SphereLayout L = SphereLayout.of(image.geometry(), new IndexBox(x[0], x[1], x[2], x[3] + 1, x[4] + 1, x[5] + 1), radiusMm);
+                int[] layout = L.packed(e);
+                long rows = (long) L.rowsZ() * L.rowsY();
+                int topBits = x[6] >= 0 ? x[6] : x[6] ^ 0x7FFFFFFF;
+                try (DeviceBuffer blk = cutBlock(c, image, L); DeviceBuffer prefix = output(c, 8 * rows * L.stride());
+                     DeviceBuffer lay = uploaded(c, MemorySegment.ofArray(layout)); DeviceBuffer peaks = c.allocate(16)) {
+                    c.fill8(peaks, 0, 16, (byte) 0);
+                    kernels.rowPrefix(blk, L.w(), rows, prefix);
+                    kernels.spherePeaks(prefix, lay, layout, img.buffer, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b,
+                            Float.intBitsToFloat(topBits), peaks);
+                    long[] k = new long[2];
+                    download(c, peaks, MemorySegment.ofArray(k));
+                    return new double[] {fromKey(k[0]), fromKey(k[1])};
+                }
+            }
+        });
+    }
+
+    /** The double whose order key (hounsfield.cu's double_key) is {@code key}; key 0 (none) is −∞. */
+    private static double fromKey(long key) {
+        if (key == 0) {
+            return Double.NEGATIVE_INFINITY;
+        }
+        return Double.longBitsToDouble(key < 0 ? key & Long.MAX_VALUE : ~key);
+    }
 
     @Override
     public Mesh mesh(Mask mask, int label, IndexBox box) {

@@ -14,6 +14,11 @@ record SphereLayout(int nc, int[] cy, int[] cz, int[] half, int[] rowOffset, int
                     int bx0, int by0, int bz0, int w, int rowsY, int rowsZ, int stride) {
 
     static SphereLayout of(Geometry g, long[] centres, double radiusMm) {
+        return of(g, io.hounsfield.core.IndexBox.bounding(centres, g.extent()), radiusMm);
+    }
+
+    /** The layout for centres whose bounding box is {@code c} (the same as for those centres). */
+    static SphereLayout of(Geometry g, io.hounsfield.core.IndexBox c, double radiusMm) {
         Extent e = g.extent();
         Vec3 s = g.spacing();
         int ry = (int) Math.floor(radiusMm / s.y() + 1e-9), rz = (int) Math.floor(radiusMm / s.z() + 1e-9);
@@ -32,7 +37,6 @@ record SphereLayout(int nc, int[] cy, int[] cz, int[] half, int[] rowOffset, int
                 }
             }
         }
-        io.hounsfield.core.IndexBox c = io.hounsfield.core.IndexBox.bounding(centres, e);
         int bx0 = Math.max(0, c.x0() - rx), bx1 = Math.min(e.nx() - 1, c.x1() - 1 + rx);
         int by0 = Math.max(0, c.y0() - ry), by1 = Math.min(e.ny() - 1, c.y1() - 1 + ry);
         int bz0 = Math.max(0, c.z0() - rz), bz1 = Math.min(e.nz() - 1, c.z1() - 1 + rz);
@@ -43,6 +47,20 @@ record SphereLayout(int nc, int[] cy, int[] cz, int[] half, int[] rowOffset, int
         }
         return new SphereLayout(nc, java.util.Arrays.copyOf(cy, nc), java.util.Arrays.copyOf(cz, nc), java.util.Arrays.copyOf(half, nc),
                 rowOffset, rx, ry, rz, interior, bx0, by0, bz0, w, rowsY, bz1 - bz0 + 1, stride);
+    }
+
+    /**
+     * The layout as the kernels read it ({@code SPHERE_HEADER} ints of hounsfield.cu, then the chords):
+     * {nc, nx, ny, nz, bx0, by0, bz0, rowsY, stride, rx, ry, rz, interior}, dy[nc], dz[nc], half[nc], rowOffset[nc].
+     */
+    int[] packed(Extent image) {
+        int[] header = {nc, image.nx(), image.ny(), image.nz(), bx0, by0, bz0, rowsY, stride, rx, ry, rz, interior};
+        int[] out = java.util.Arrays.copyOf(header, header.length + 4 * nc);
+        System.arraycopy(cy, 0, out, header.length, nc);
+        System.arraycopy(cz, 0, out, header.length + nc, nc);
+        System.arraycopy(half, 0, out, header.length + 2 * nc, nc);
+        System.arraycopy(rowOffset, 0, out, header.length + 3 * nc, nc);
+        return out;
     }
 
     /** The image block the spheres touch. */

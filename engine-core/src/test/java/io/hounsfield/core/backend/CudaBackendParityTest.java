@@ -169,6 +169,7 @@ class CudaBackendParityTest {
                     for (int i = 0; i < centres.length; i++) {
                         assertThat(Double.compare(got[i], want[i])).as("kept sphere mean at %d", centres[i]).isZero();
                     }
+                    assertPeaksOnDevice(img, m, 1, roi, false);
                 }
             } finally {
                 cuda.release(img);
@@ -232,6 +233,42 @@ class CudaBackendParityTest {
         assertThat(cuda.metrics().outOfMemoryFallbacks()).isZero();
     }
     /**
+     * IBSI's intensity peaks of label {@code label}'s intensity mask in {@code roi} (a kept image), without and with
+     * a re-segmentation range: the CPU's bit for bit, and found on the device — only the mask's extent (28 bytes)
+     * and the two peaks (16) come back, no sphere means; no centres go up, only the extent's start (28 bytes), the
+     * sphere's layout and, for a mask that is not kept, the ROI box's mask bytes.
+     */
+    private static void assertPeaksOnDevice(Volume img, Mask m, int label, io.hounsfield.core.IndexBox roi, boolean maskKept) {
+        for (double[] range : List.of(new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}, new double[] {-100, 900})) {
+            RoiSample in = within(cpu.sample(img, m, label, roi), range[0], range[1]);
+            double[] want = cpu.intensityPeaks(img, m, label, roi, range[0], range[1], 6.2035, () -> in);
+            var before = cuda.metrics().snapshot();
+            double[] got = cuda.intensityPeaks(img, m, label, roi, range[0], range[1], 6.2035, () -> in);
+            var after = cuda.metrics().snapshot();
+            assertThat(got).as("intensity peaks of label %d in %s, range %s", label, roi, List.of(range[0], range[1])).containsExactly(want);
+            long layout = in.size() == 0 ? 0 : 4L * SphereLayout.of(img.geometry(), in.indices(), 6.2035).packed(img.extent()).length;
+            assertThat(after.get("bytes_downloaded") - before.get("bytes_downloaded")).as("bytes down for the peaks").isEqualTo(7 * 4 + (in.size() == 0 ? 0 : 16));
+            assertThat(after.get("bytes_uploaded") - before.get("bytes_uploaded")).as("bytes up for the peaks")
+                    .isEqualTo(7 * 4 + layout + (maskKept ? 0 : roi.extent().voxelCount()));
+        }
+    }
+
+    /** The voxels of {@code s} whose value lies in [lo, hi]. */
+    private static RoiSample within(RoiSample s, double lo, double hi) {
+        int n = 0;
+        double[] v = new double[s.size()];
+        long[] idx = new long[s.size()];
+        for (int i = 0; i < s.size(); i++) {
+            double x = s.intensities()[i];
+            if (x >= lo && x <= hi) {
+                v[n] = x;
+                idx[n++] = s.indices()[i];
+            }
+        }
+        return new RoiSample(java.util.Arrays.copyOf(v, n), java.util.Arrays.copyOf(idx, n));
+    }
+
+    /**
      * A kept mask (the server's case): its bounding boxes come from one device pass over its bytes, and the ROI's
      * bytes the value counts, the surface counts and the label's resampling read are cut there — the CPU's results,
      * on grids whose sizes are and are not multiples of the kernel's eight-label words, with labels at the first and
@@ -289,6 +326,17 @@ class CudaBackendParityTest {
                             assertThat(cuda.metrics().snapshot().get("bytes_uploaded") - upBefore).as("bytes up with the mask on the device")
                                     .isEqualTo(imageBytes);
                         }
+                    }
+                    cuda.keep(img, "image " + e);
+                    try {
+                        var all = io.hounsfield.core.IndexBox.of(e);
+                        cuda.intensityPeaks(img, m, 1, all, -1e9, 1e9, 6.2035, () -> within(cpu.sample(img, m, 1, all), -1e9, 1e9)); // the image goes up
+                        for (int label = 1; label <= 3; label++) {
+                            int l = label;
+                            m.boundingBox(label).ifPresent(box -> assertPeaksOnDevice(img, m, l, box, true));
+                        }
+                    } finally {
+                        cuda.release(img);
                     }
                 } finally {
                     cuda.release(m.asVolume());

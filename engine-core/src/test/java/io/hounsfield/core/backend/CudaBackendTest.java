@@ -170,8 +170,9 @@ class CudaBackendTest {
         cuda.sphereMeans(image, centres, 1.0); // radius 1 mm at 0.8 x 0.8 x 2.5 mm: chords reach 1 voxel in x and y
         assertThat(FakeCuda.lastKernel()).isEqualTo("hf_sphere_means");
         assertThat(cuda.metrics().deviceOps()).isEqualTo(1);
-        // The block: x 7..10, y 5..7, z 4 — 12 floats — plus the 2 centres and the chord table (3 chords, dy = -1..1, x 4 ints).
-        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 4L * 12 + 8 * 2 + 4 * 4 * 3);
+        // The block: x 7..10, y 5..7, z 4 — 12 floats — plus the 2 centres and the sphere's layout (a 13-int header, then 3
+        // chords, dy = -1..1, of 4 ints).
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 4L * 12 + 8 * 2 + 4 * (13 + 4 * 3));
         try (Volume wide = image.convertTo(VoxelType.FLOAT64)) {
             assertThat(cuda.sphereMeans(wide, centres, 1.0)).containsExactly(cpu.sphereMeans(wide, centres, 1.0));
         }
@@ -259,10 +260,10 @@ class CudaBackendTest {
         cuda.keep(image, "kept");
         long[] centres = {image.extent().index(8, 6, 4), image.extent().index(9, 6, 4)};
         cuda.sphereMeans(image, centres, 1.0);
-        // The image once (int16, converted on the device) into the cache, then the centres and 3 chords of 4 ints.
-        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * image.voxelCount() + 8 * 2 + 4 * 4 * 3);
+        // The image once (int16, converted on the device) into the cache, then the centres and the layout (13 + 3 chords of 4 ints).
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * image.voxelCount() + 8 * 2 + 4 * (13 + 4 * 3));
         cuda.sphereMeans(image, centres, 1.0);
-        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * image.voxelCount() + 2 * (8 * 2 + 4 * 4 * 3));
+        assertThat(cuda.metrics().snapshot()).containsEntry("bytes_uploaded", 2 * image.voxelCount() + 2 * (8 * 2 + 4 * (13 + 4 * 3)));
         assertThat(FakeCuda.lastKernel()).isEqualTo("hf_sphere_means");
         assertThat(cuda.metrics().cacheHits()).isEqualTo(1);
         cuda.release(image);

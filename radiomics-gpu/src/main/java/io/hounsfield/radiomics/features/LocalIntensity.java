@@ -24,19 +24,12 @@ public final class LocalIntensity {
 
     public static List<FeatureValue> compute(Volume image, RoiSample roi, ComputeBackend backend, String unit) {
         double[] x = roi.intensities();
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : x) {
-            max = Math.max(max, v);
-        }
-        double[] means = backend.sphereMeans(image, roi.indices(), RADIUS_MM);
-        double local = Double.NEGATIVE_INFINITY, global = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < x.length; i++) {
-            global = Math.max(global, means[i]);
-            if (x[i] == max) {
-                local = Math.max(local, means[i]);
-            }
-        }
-        return List.of(new FeatureValue("VJGA", FAMILY, "Local intensity peak", "3D", local, unit),
-                new FeatureValue("0F91", FAMILY, "Global intensity peak", "3D", global, unit));
+        return features(ComputeBackend.peaks(x, x.length == 0 ? new double[0] : backend.sphereMeans(image, roi.indices(), RADIUS_MM)), unit);
+    }
+
+    /** The two features from {local peak, global peak} ({@link ComputeBackend#intensityPeaks}). */
+    public static List<FeatureValue> features(double[] peaks, String unit) {
+        return List.of(new FeatureValue("VJGA", FAMILY, "Local intensity peak", "3D", peaks[0], unit),
+                new FeatureValue("0F91", FAMILY, "Global intensity peak", "3D", peaks[1], unit));
     }
 }
