@@ -217,6 +217,20 @@ extern "C" __global__ void hf_level_slab(const float *__restrict__ img, int nx, 
     }
 }
 
+// Each interior slice's intensity-mask voxels (level > 0) of a padded slab (px x py x pz, the box grown by one): one
+// thread per interior row adds its count to counts[z - 1] (uint64, zeroed before) — integers, any order.
+extern "C" __global__ void hf_slab_slice_counts(const int *__restrict__ levels, int px, int py, int pz,
+                                                unsigned long long *__restrict__ counts) {
+    long long rows = (long long) (py - 2) * (pz - 2);
+    GRID_STRIDE(r, rows) {
+        int y = 1 + (int) (r % (py - 2)), z = 1 + (int) (r / (py - 2));
+        const int *row = levels + ((long long) z * py + y) * px;
+        unsigned long long n = 0;
+        for (int x = 1; x < px - 1; x++) n += row[x] > 0;
+        if (n) atomicAdd(&counts[z - 1], n);
+    }
+}
+
 // ---- re-segmentation: out = 1 where mask == label and lo <= v <= hi (NaN bounds: unbounded) ---------------
 extern "C" __global__ void hf_range_mask(const float *__restrict__ v, const uint8_t *__restrict__ mask, int label,
                                          long long n, double lo, double hi, uint8_t *__restrict__ out) {

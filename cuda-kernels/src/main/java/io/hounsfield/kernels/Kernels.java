@@ -45,6 +45,7 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_resample_f32", "piiippiiiiiii"),
             Map.entry("hf_resample_label", "piiiiiiiiippiiiiiii"),
             Map.entry("hf_level_slab", "piiiiiiiipddiddipp"),
+            Map.entry("hf_slab_slice_counts", "piiip"),
             Map.entry("hf_range_mask", "ppilddp"),
             Map.entry("hf_clip_f32", "pldd"),
             Map.entry("hf_round_f32", "pl"),
@@ -309,6 +310,20 @@ public final class Kernels implements AutoCloseable {
         need(levels, 4 * pn, "padded levels");
         need(morph, pn, "padded mask");
         launch("hf_level_slab", grid(bn), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, fixedBinNumber ? 1 : 0, a, b, ng, levels, morph);
+    }
+
+    /**
+     * Each interior slice's voxels of level &gt; 0 in a padded slab ({@link #levelSlab}'s levels, {@code px × py × pz}):
+     * {@code counts} (pz − 2 uint64, zeroed by the caller).
+     */
+    public void slabSliceCounts(DeviceBuffer levels, int px, int py, int pz, DeviceBuffer counts) {
+        long n = count(px, py, pz, "padded slab");
+        if (px < 3 || py < 3 || pz < 3) {
+            throw new IllegalArgumentException("a padded slab is at least 3x3x3, got " + px + "x" + py + "x" + pz);
+        }
+        need(levels, 4 * n, "padded levels");
+        need(counts, 8L * (pz - 2), "slice counts");
+        launch("hf_slab_slice_counts", grid((long) (py - 2) * (pz - 2)), 0, levels, px, py, pz, counts);
     }
 
     /** {@code out[i] = 1} where {@code mask[i] == label} and {@code lo ≤ v[i] ≤ hi} (NaN bound: none), else 0. */

@@ -756,10 +756,14 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     // kept for the next matrix of the same slices; only the counts come back. Integer counts by integer
     // atomics, so each matrix equals the CPU's exactly. ----
 
-    /** The last slab uploaded (touched only on the device's owner thread). */
+    /**
+     * The last slab on the device (touched only on the device's owner thread): its grid and slices, its shape and
+     * voxel count (only these are read here; its arrays are the host copy when it was uploaded, null when the
+     * device built it), its buffers. Another grid's slab replaces it; a deferred grid then makes its arrays.
+     */
     private LevelGrid slabGrid;
     private int slabZ0 = -1, slabZ1 = -1;
-    private TextureMatrices.Slab slabHost;
+    private TextureMatrices.Slab slabShape;
     private DeviceBuffer slabLevels, slabMorph;
     /** The slab's zone labels (GLSZM and GLDZM share them), for 3D (1) or in-slice (0) connectivity; −1: none. */
     private DeviceBuffer slabZones;
@@ -767,7 +771,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     private TextureMatrices.Slab slab(CudaContext c, LevelGrid g, int z0, int z1) {
         if (slabGrid == g && slabZ0 == z0 && slabZ1 == z1 && slabLevels != null) {
-            return slabHost;
+            return slabShape;
         }
         freeSlab();
         TextureMatrices.Slab h = TextureMatrices.slab(g, z0, z1);
@@ -782,21 +786,22 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     }
 
     /** Makes {@code levels} and {@code morph} (owned from now on) the slab of slices [z0, z1) of grid {@code g}. */
-    private void setSlab(LevelGrid g, int z0, int z1, TextureMatrices.Slab host, DeviceBuffer levels, DeviceBuffer morph) {
+    private void setSlab(LevelGrid g, int z0, int z1, TextureMatrices.Slab shape, DeviceBuffer levels, DeviceBuffer morph) {
         freeSlab();
         slabLevels = levels;
         slabMorph = morph;
         slabGrid = g;
         slabZ0 = z0;
         slabZ1 = z1;
-        slabHost = host;
+        slabShape = shape;
     }
 
     /**
-     * On the device for a kept image of an exact type (its float32 copy holds the image's values): the box's
-     * mask bytes go up, the kernel re-segments and discretises into the padded slab the texture matrices read,
-     * which stays on the device as this grid's slab; the slab comes down once for the host's grid. Else the
-     * caller's grid.
+     * On the device for a kept image of an exact type (its float32 copy holds the image's values): the ROI box's
+     * mask bytes (cut from a kept mask, else uploaded), then the kernel re-segments and discretises into the padded
+     * slab the texture matrices read, which stays on the device as this grid's slab. Only each slice's voxel count
+     * comes back: the grid is {@link LevelGrid#deferred deferred}, its arrays made from {@code host} only if a
+     * matrix is built on the host (a fallback). Else the caller's grid.
      */
     @Override
     public LevelGrid levelGrid(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, Binning binning, int ng,
@@ -808,22 +813,22 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
         Extent e = image.extent();
         return onDevice("levelGrid", host, c -> {
-            int pn = (int) padded;
+            int px = be.nx() + 2, py = be.ny() + 2, pz = be.nz() + 2;
             DeviceBuffer levels = null, morph = null;
-            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false)) {
-                levels = c.allocate(4L * pn);
-                morph = c.allocate(pn);
-                c.fill8(levels, 0, 4L * pn, (byte) 0);
-                c.fill8(morph, 0, pn, (byte) 0);
+            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer counts = c.allocate(8L * be.nz())) {
+                levels = c.allocate(4 * padded);
+                morph = c.allocate(padded);
+                c.fill8(levels, 0, 4 * padded, (byte) 0);
+                c.fill8(morph, 0, padded, (byte) 0);
+                c.fill8(counts, 0, counts.byteSize(), (byte) 0);
                 kernels.levelSlab(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, lo, hi,
                         binning.fixedBinNumber(), binning.lo(), binning.fixedBinNumber() ? binning.hi() : binning.width(), ng, levels, morph);
-                int[] pl = new int[pn];
-                byte[] pm = new byte[pn];
-                download(c, levels, MemorySegment.ofArray(pl));
-                download(c, morph, MemorySegment.ofArray(pm));
-                LevelGrid g = unpadded(be, pl, pm, ng);
-                // This grid's slab is already on the device: the texture matrices read it in place.
-                setSlab(g, 0, g.nz(), new TextureMatrices.Slab(be.nx() + 2, be.ny() + 2, be.nz() + 2, pl, pm, g.count(0, g.nz())), levels, morph);
+                kernels.slabSliceCounts(levels, px, py, pz, counts);
+                long[] perSlice = new long[be.nz()];
+                download(c, counts, MemorySegment.ofArray(perSlice));
+                LevelGrid g = LevelGrid.deferred(be.nx(), be.ny(), be.nz(), ng, perSlice, host);
+                // This grid's slab is on the device (no host copy): the texture matrices read it in place.
+                setSlab(g, 0, g.nz(), new TextureMatrices.Slab(px, py, pz, null, null, g.count(0, g.nz())), levels, morph);
                 return g;
             } catch (RuntimeException | Error ex) {
                 if (levels != null && levels != slabLevels) {
@@ -835,23 +840,6 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 throw ex;
             }
         });
-    }
-
-    /** The host grid of a padded slab (the box grown by one voxel on every side). */
-    private static LevelGrid unpadded(Extent be, int[] pl, byte[] pm, int ng) {
-        int nx = be.nx(), ny = be.ny(), nz = be.nz(), px = nx + 2, py = ny + 2;
-        int[] levels = new int[nx * ny * nz];
-        boolean[] morph = new boolean[levels.length];
-        for (int z = 0, k = 0; z < nz; z++) {
-            for (int y = 0; y < ny; y++) {
-                int row = 1 + px * ((y + 1) + py * (z + 1));
-                for (int x = 0; x < nx; x++, k++) {
-                    levels[k] = pl[row + x];
-                    morph[k] = pm[row + x] != 0;
-                }
-            }
-        }
-        return new LevelGrid(nx, ny, nz, levels, morph, ng);
     }
 
     private void freeSlab() {
@@ -868,7 +856,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
         slabLevels = slabMorph = null;
         slabGrid = null;
-        slabHost = null;
+        slabShape = null;
     }
 
     private static void slices(LevelGrid g, int z0, int z1) {

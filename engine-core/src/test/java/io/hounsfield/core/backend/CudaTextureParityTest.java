@@ -175,4 +175,79 @@ class CudaTextureParityTest {
         }
         assertThat(cuda.metrics().cpuFallbacks()).as("nothing fell back to the CPU").isZero();
     }
+
+    /**
+     * The grid built on the device from a kept image (its levels written as an int16 image whose re-segmented voxels
+     * lie above the range, its ellipsoid as label 1, in a larger volume): only each slice's count comes back, the
+     * slab stays on the device, and every 3D matrix and every all-slices matrix built on it equals the CPU's on the
+     * case's grid, before the grid's arrays are ever made; made on request, they are that grid's.
+     */
+    @ParameterizedTest
+    @MethodSource("cases")
+    void aGridBuiltOnTheDeviceStaysThere(Case c) {
+        LevelGrid g = grid(c);
+        int pad = 3;
+        var e = new io.hounsfield.core.Extent(c.nx() + 2 * pad, c.ny() + 2 * pad, c.nz() + 2 * pad);
+        var geometry = new io.hounsfield.core.Geometry(e, new io.hounsfield.core.Vec3(0.8, 0.8, 2), new io.hounsfield.core.Vec3(0, 0, 0),
+                io.hounsfield.core.Mat3.IDENTITY);
+        var box = new io.hounsfield.core.IndexBox(pad, pad, pad, pad + c.nx(), pad + c.ny(), pad + c.nz());
+        SplittableRandom r = new SplittableRandom(c.seed() + 1);
+        try (io.hounsfield.core.Volume img = io.hounsfield.core.Volume.allocate(geometry, io.hounsfield.core.VoxelType.INT16);
+             io.hounsfield.core.Mask mask = io.hounsfield.core.Mask.allocate(geometry)) {
+            for (long i = 0; i < img.voxelCount(); i++) {
+                img.set(i, r.nextInt(-50, 50));
+            }
+            for (int z = 0, k = 0; z < c.nz(); z++) {
+                for (int y = 0; y < c.ny(); y++) {
+                    for (int x = 0; x < c.nx(); x++, k++) {
+                        if (g.morph()[k]) {
+                            mask.set(x + pad, y + pad, z + pad, 1);
+                            img.set(e.index(x + pad, y + pad, z + pad), g.levels()[k] > 0 ? g.levels()[k] : c.ng() + 5);
+                        }
+                    }
+                }
+            }
+            cuda.keep(img, c.name());
+            try {
+                java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+                long down = cuda.metrics().snapshot().get("bytes_downloaded");
+                LevelGrid d = cuda.levelGrid(img, mask, 1, box, 1, c.ng(), Binning.fixedBinSize(1, 1), c.ng(), () -> {
+                    made.incrementAndGet();
+                    return g;
+                });
+                assertThat(cuda.metrics().snapshot().get("bytes_downloaded") - down).as("bytes down: each slice's count").isEqualTo(8L * c.nz());
+                assertThat(d.hasArrays()).as("arrays made").isFalse();
+                for (int z = 0; z < c.nz(); z++) {
+                    assertThat(d.count(z, z + 1)).as("slice %d's voxels", z).isEqualTo(g.count(z, z + 1));
+                }
+                long[][] glcms = cuda.cooccurrences(d, TextureMatrices.DIRECTIONS_3D, 0, c.nz());
+                SparseCounts[] runs = cuda.runLengths(d, TextureMatrices.DIRECTIONS_3D, 0, c.nz());
+                for (int i = 0; i < TextureMatrices.DIRECTIONS_3D.length; i++) {
+                    int[] dir = TextureMatrices.DIRECTIONS_3D[i];
+                    assertThat(glcms[i]).as("GLCM " + java.util.Arrays.toString(dir)).containsExactly(TextureMatrices.cooccurrence(g, dir, 0, c.nz()));
+                    same("GLRLM " + java.util.Arrays.toString(dir), runs[i], TextureMatrices.runLengths(g, dir, 0, c.nz()));
+                }
+                assertThat(cuda.toneDifferenceCounts(d, 0, c.nz(), true)).as("NGTDM").containsExactly(TextureMatrices.toneDifferenceCounts(g, 0, c.nz(), true));
+                same("NGLDM", cuda.dependence(d, 0, c.nz(), true, 1), TextureMatrices.dependence(g, 0, c.nz(), true, 1));
+                same("GLSZM", cuda.sizeZones(d, 0, c.nz(), true), TextureMatrices.sizeZones(g, 0, c.nz(), true));
+                same("GLDZM", cuda.distanceZones(d, 0, c.nz(), true), TextureMatrices.distanceZones(g, 0, c.nz(), true));
+                int[] all = java.util.stream.IntStream.range(0, c.nz()).filter(z -> g.count(z, z + 1) > 0).toArray();
+                if (all.length > 0) {
+                    long[][][] slices = cuda.cooccurrenceSlices(d, TextureMatrices.DIRECTIONS_2D, all);
+                    SparseCounts[] sizes = cuda.sizeZoneSlices(d, all);
+                    for (int k = 0; k < all.length; k++) {
+                        int[] dir = TextureMatrices.DIRECTIONS_2D[k % 4];
+                        assertThat(slices[k][k % 4]).as("GLCM, slice " + all[k]).containsExactly(TextureMatrices.cooccurrence(g, dir, all[k], all[k] + 1));
+                        same("GLSZM, slice " + all[k], sizes[k], TextureMatrices.sizeZones(g, all[k], all[k] + 1, false));
+                    }
+                }
+                assertThat(made).as("host grids made").hasValue(0);
+                assertThat(d.levels()).containsExactly(g.levels());
+                assertThat(made).hasValue(1);
+            } finally {
+                cuda.release(img);
+            }
+        }
+        assertThat(cuda.metrics().cpuFallbacks()).as("nothing fell back to the CPU").isZero();
+    }
 }
