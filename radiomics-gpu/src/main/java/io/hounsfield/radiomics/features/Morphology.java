@@ -68,11 +68,21 @@ public final class Morphology {
         double vVox = morphVoxels.size() * geometry.voxelVolume();
         double[] m = geometry.indexToWorldMatrix();
         // Centre of mass and covariance of the voxel positions from exact integer moments of their indices,
-        // mapped to world mm through the grid's affine map: one pass, no per-voxel positions.
-        IndexMoments im = IndexMoments.of(morphVoxels.indices(), geometry.extent());
+        // mapped to world mm through the grid's affine map: one pass, no per-voxel positions. It and the
+        // intensity-weighted sums run in fixed chunks on the work threads (the same sums however many run them).
+        Extent e = geometry.extent();
+        var momentParts = chunks(morphVoxels.size(), work, (from, to) -> IndexMoments.of(morphVoxels.indices(), e, from, to));
+        var weightParts = chunks(intensity.size(), work, (from, to) -> weightedSums(intensity, e, from, to));
+        double[] weighted = new double[4]; // Σw, Σw·i, Σw·j, Σw·k: chunk by chunk, in order
+        for (double[] part : joined(weightParts)) {
+            for (int k = 0; k < 4; k++) {
+                weighted[k] += part[k];
+            }
+        }
+        IndexMoments im = joined(momentParts).stream().reduce(IndexMoments::plus).orElseThrow();
         double[] com = toWorld(m, im.mean());
         // Intensity-weighted centre of mass over the intensity mask.
-        double[] cw = toWorld(m, weightedMeanIndex(intensity, geometry.extent()));
+        double[] cw = toWorld(m, new double[] {weighted[1] / weighted[0], weighted[2] / weighted[0], weighted[3] / weighted[0]});
         double comShift = Math.sqrt(sq(com[0] - cw[0]) + sq(com[1] - cw[1]) + sq(com[2] - cw[2]));
         double[] lambda = Eigen.symmetric3(im.worldCovariance(m)); // descending
         double major = 4 * Math.sqrt(lambda[0]), minor = 4 * Math.sqrt(lambda[1]), least = 4 * Math.sqrt(lambda[2]);
@@ -83,11 +93,7 @@ public final class Morphology {
 
         double sa = major / 2, sb = minor / 2, sc = least / 2;
         double vEllipsoid = 4 * Math.PI / 3 * sa * sb * sc;
-        double meanIntensity = 0;
-        for (double x : intensity.intensities()) {
-            meanIntensity += x;
-        }
-        meanIntensity /= intensity.size();
+        double meanIntensity = weighted[0] / intensity.size();
         double[] auto = autocorrelation(intensity, geometry, backend); // on this thread: the backend reports to its caller's scope
         io.hounsfield.core.Tasks.joinAll(List.of(hulling));
         HullMeasures hull = hulling.join();
@@ -160,20 +166,39 @@ public final class Morphology {
         return w;
     }
 
-    /** Σ wᵢ·(i, j, k) / Σ wᵢ over the sample, weights its intensities. */
-    private static double[] weightedMeanIndex(RoiSample roi, Extent e) {
+    /** Sample entries per chunk of the voxel sums: fixed, so the sums do not depend on how many threads run them. */
+    static final int CHUNK = 1 << 16;
+
+    /** {@code part(from, to)} of each chunk of [0, n), started on {@code work}, in chunk order. */
+    private static <T> List<java.util.concurrent.CompletableFuture<T>> chunks(int n, java.util.concurrent.Executor work,
+                                                                              java.util.function.BiFunction<Integer, Integer, T> part) {
+        List<java.util.concurrent.CompletableFuture<T>> out = new ArrayList<>();
+        for (int from = 0; from < n; from += CHUNK) {
+            int a = from, b = Math.min(n, from + CHUNK);
+            out.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> part.apply(a, b), work));
+        }
+        return out;
+    }
+
+    private static <T> List<T> joined(List<java.util.concurrent.CompletableFuture<T>> parts) {
+        io.hounsfield.core.Tasks.joinAll(parts);
+        return parts.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+    }
+
+    /** {Σ wₜ, Σ wₜ·i, Σ wₜ·j, Σ wₜ·k} over entries [from, to) of the sample, weights its intensities, in order. */
+    private static double[] weightedSums(RoiSample roi, Extent e, int from, int to) {
         double sw = 0, si = 0, sj = 0, sk = 0;
         IndexSplitter rows = new IndexSplitter(e);
         long[] idx = roi.indices();
         double[] w = roi.intensities();
-        for (int t = 0; t < idx.length; t++) {
+        for (int t = from; t < to; t++) {
             rows.split(idx[t]);
             sw += w[t];
             si += w[t] * rows.x();
             sj += w[t] * rows.y();
             sk += w[t] * rows.z();
         }
-        return new double[] {si / sw, sj / sw, sk / sw};
+        return new double[] {sw, si, sj, sk};
     }
 
     /**
@@ -183,10 +208,15 @@ public final class Morphology {
     record IndexMoments(long n, long[] sum, long[] products) {
 
         static IndexMoments of(long[] idx, Extent e) {
+            return of(idx, e, 0, idx.length);
+        }
+
+        /** The moments of entries [from, to) of {@code idx}. */
+        static IndexMoments of(long[] idx, Extent e, int from, int to) {
             long[] s = new long[3], p = new long[6]; // ii ij ik jj jk kk
             IndexSplitter rows = new IndexSplitter(e);
-            for (long k : idx) {
-                rows.split(k);
+            for (int t = from; t < to; t++) {
+                rows.split(idx[t]);
                 long x = rows.x(), y = rows.y(), z = rows.z();
                 s[0] += x;
                 s[1] += y;
@@ -198,7 +228,19 @@ public final class Morphology {
                 p[4] += y * z;
                 p[5] += z * z;
             }
-            return new IndexMoments(idx.length, s, p);
+            return new IndexMoments(to - from, s, p);
+        }
+
+        /** The moments of both sets of voxels (exact: integer sums). */
+        IndexMoments plus(IndexMoments o) {
+            long[] s = new long[3], p = new long[6];
+            for (int k = 0; k < 3; k++) {
+                s[k] = sum[k] + o.sum[k];
+            }
+            for (int k = 0; k < 6; k++) {
+                p[k] = products[k] + o.products[k];
+            }
+            return new IndexMoments(n + o.n, s, p);
         }
 
         double[] mean() {
