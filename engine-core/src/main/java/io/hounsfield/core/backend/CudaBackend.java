@@ -758,10 +758,11 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     /**
      * The last slab on the device (touched only on the device's owner thread): its grid and slices, its shape and
-     * voxel count (only these are read here; its arrays are the host copy when it was uploaded, null when the
-     * device built it), its buffers. Another grid's slab replaces it; a deferred grid then makes its arrays.
+     * voxel count (a Slab without arrays: device operations read only these), its buffers. Another grid's slab replaces it; a deferred grid then makes its arrays. The
+     * grid is held weakly: a finished request's grid (and the samples a deferred grid would make its arrays from)
+     * is not kept alive by the slab left on the device.
      */
-    private LevelGrid slabGrid;
+    private java.lang.ref.WeakReference<LevelGrid> slabGrid = new java.lang.ref.WeakReference<>(null);
     private int slabZ0 = -1, slabZ1 = -1;
     private TextureMatrices.Slab slabShape;
     private DeviceBuffer slabLevels, slabMorph;
@@ -770,7 +771,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     private int slabZonesThreeD = -1;
 
     private TextureMatrices.Slab slab(CudaContext c, LevelGrid g, int z0, int z1) {
-        if (slabGrid == g && slabZ0 == z0 && slabZ1 == z1 && slabLevels != null) {
+        if (slabGrid.get() == g && slabZ0 == z0 && slabZ1 == z1 && slabLevels != null) {
             return slabShape;
         }
         freeSlab();
@@ -790,10 +791,10 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         freeSlab();
         slabLevels = levels;
         slabMorph = morph;
-        slabGrid = g;
+        slabGrid = new java.lang.ref.WeakReference<>(g);
         slabZ0 = z0;
         slabZ1 = z1;
-        slabShape = shape;
+        slabShape = new TextureMatrices.Slab(shape.px(), shape.py(), shape.pz(), null, null, shape.voxels()); // no host arrays held
     }
 
     /**
@@ -855,7 +856,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             slabMorph.close();
         }
         slabLevels = slabMorph = null;
-        slabGrid = null;
+        slabGrid.clear();
         slabShape = null;
     }
 
