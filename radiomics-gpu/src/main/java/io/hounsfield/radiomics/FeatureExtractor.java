@@ -148,15 +148,26 @@ public final class FeatureExtractor {
             Volume fimg = img;
             Mask fmsk = msk;
             IndexBox within = resampled ? IndexBox.of(fimg.extent()) : box;
-            RoiSample morph = timed(timings, "sample ROI", () -> backend.sample(fimg, fmsk, s.label(), within));
-            if (morph.size() == 0) {
+            // The ROI's voxels on the host, taken only when something asks for them: a backend that works from
+            // samples (the CPU), or a device falling back. A device holding image and mask reduces them itself.
+            Map<String, Double> sampleTiming = new java.util.concurrent.ConcurrentHashMap<>();
+            Lazy<RoiSample> morph = new Lazy<>(() -> timed(sampleTiming, "sample ROI", () -> backend.sample(fimg, fmsk, s.label(), within)));
+            long[] moments = timed(timings, "index moments", () -> backend.indexMoments(fmsk, s.label(), within, morph));
+            if (moments[0] == 0) {
                 throw new IllegalArgumentException("label " + s.label() + " has no voxel after resampling");
             }
-            double[] range = intensityRange(morph, s);
-            RoiSample intensity = timed(timings, "re-segment", () -> filter(morph, range[0], range[1]));
-            if (intensity.size() == 0) {
+            // The intensity mask: the re-segmentation range (narrowed to mean ± 3 SD if asked) of the morphological
+            // mask's values, as its distinct values and counts (which the first-order families need too).
+            double lo0 = Double.isNaN(s.resegmentMin()) ? Double.NEGATIVE_INFINITY : s.resegmentMin();
+            double hi0 = Double.isNaN(s.resegmentMax()) ? Double.POSITIVE_INFINITY : s.resegmentMax();
+            ValueCounts inRange = timed(timings, "value counts", () -> backend.valueCounts(fimg, fmsk, s.label(), within, lo0, hi0,
+                    () -> ValueCounts.within(morph.get().intensities(), lo0, hi0)));
+            double[] range = intensityRange(inRange, lo0, hi0, s.outlierFilter());
+            ValueCounts vc = inRange.between(range[0], range[1]);
+            if (vc.total() == 0) {
                 throw new IllegalArgumentException("re-segmentation [" + s.resegmentMin() + ", " + s.resegmentMax() + "] leaves no voxel");
             }
+            Lazy<RoiSample> intensity = new Lazy<>(() -> timed(sampleTiming, "re-segment", () -> filter(morph.get(), range[0], range[1])));
             // Family groups are independent: they run concurrently (each on its own virtual thread, the
             // heavy voxel work inside them on the backend), and their results join in this fixed order.
             IndexBox roiBox = resampled ? backend.boundingBox(fmsk, s.label()).orElseThrow() : box;
@@ -164,28 +175,26 @@ public final class FeatureExtractor {
             if (s.families().contains(RadiomicsSettings.MORPHOLOGY)) {
                 groups.add(new Group((t, n) -> {
                     var surface = timed(t, "surface", () -> backend.surfaceCounts(fmsk, s.label(), roiBox).measure(fimg.geometry()));
-                    if (intensity.size() > 4000) {
-                        n.add("Moran's I and Geary's C estimated on a fixed-seed subset of 4000 of " + intensity.size() + " voxels");
+                    if (vc.total() > 4000) {
+                        n.add("Moran's I and Geary's C estimated on a fixed-seed subset of 4000 of " + vc.total() + " voxels");
                     }
-                    return timed(t, RadiomicsSettings.MORPHOLOGY, () -> Morphology.compute(surface, morph, intensity, fimg.geometry(), s.unit(), backend, families));
+                    return timed(t, RadiomicsSettings.MORPHOLOGY, () -> {
+                        // The voxel reductions on the backend (a device computes them in its own copies).
+                        var voxels = new Morphology.Voxels(moments, backend.weightedSums(fimg, fmsk, s.label(), within, range[0], range[1], intensity),
+                                vc.total(), ranks -> backend.gather(fimg, fmsk, s.label(), within, range[0], range[1], ranks, intensity));
+                        return Morphology.compute(surface, voxels, fimg.geometry(), s.unit(), backend, families);
+                    });
                 }));
             }
             if (s.families().contains(RadiomicsSettings.LOCAL_INTENSITY)) {
                 // The peaks from the intensity mask, on the backend (a device finds the mask in its own copies).
                 groups.add(new Group((t, n) -> timed(t, RadiomicsSettings.LOCAL_INTENSITY, () -> LocalIntensity.features(
-                        backend.intensityPeaks(fimg, fmsk, s.label(), within, range[0], range[1], LocalIntensity.RADIUS_MM, () -> intensity), s.unit()))));
+                        backend.intensityPeaks(fimg, fmsk, s.label(), within, range[0], range[1], LocalIntensity.RADIUS_MM, intensity), s.unit()))));
             }
             List<String> firstOrder = List.of(RadiomicsSettings.INTENSITY_STATISTICS, RadiomicsSettings.INTENSITY_HISTOGRAM, RadiomicsSettings.IVH);
             if (firstOrder.stream().anyMatch(s.families()::contains)) {
                 groups.add(new Group((t, n) -> {
-                    // The intensity mask's distinct values and their counts (from the image, on the backend): the
-                    // three first-order families need no more.
-                    ValueCounts vc = timed(t, "value counts", () -> backend.valueCounts(fimg, fmsk, s.label(), within, range[0], range[1],
-                            intensity::intensities));
-                    if (vc.total() != intensity.size()) {
-                        throw new IllegalStateException("backend " + backend.name() + " counted " + vc.total() + " values, the intensity mask has "
-                                + intensity.size());
-                    }
+                    // The intensity mask's distinct values and their counts: the three first-order families need no more.
                     List<FeatureValue> out = new ArrayList<>();
                     if (s.families().contains(RadiomicsSettings.INTENSITY_STATISTICS)) {
                         out.addAll(timed(t, RadiomicsSettings.INTENSITY_STATISTICS, () -> IntensityStatistics.compute(vc, s.unit())));
@@ -214,7 +223,7 @@ public final class FeatureExtractor {
                 // Built beside the other groups; the texture families wait for it.
                 timings.put("texture grid", Double.NaN);
                 grid = CompletableFuture.supplyAsync(() -> ScopedValue.where(BackendEvents.CURRENT, events)
-                        .call(() -> timed(gridTiming, "texture grid", () -> levelGrid(fimg, fmsk, morph, intensity, roiBox, range, s))), families);
+                        .call(() -> timed(gridTiming, "texture grid", () -> levelGrid(fimg, fmsk, morph, intensity, vc, roiBox, range, s))), families);
                 CompletableFuture<LevelGrid> levels = grid;
                 for (String family : texture) {
                     groups.add(new Group((t, n) -> {
@@ -242,6 +251,7 @@ public final class FeatureExtractor {
             Tasks.joinAll(List.of(hashing));
             String inputHash = hashing.join();
             timings.putAll(hashTiming);
+            timings.putAll(sampleTiming);
             events.deviceTimings().forEach((op, ms) -> timings.put("device: " + op, ms));
             notes.addAll(events.notes());
             timings.put("total", (System.nanoTime() - start) / 1e6);
@@ -327,35 +337,48 @@ public final class FeatureExtractor {
     }
 
     /**
-     * The intensity mask (IBSI re-segmentation) as a range: the re-segmentation range, narrowed (if asked) to mean ± 3 SD of the
-     * voxels in it — one closed interval, so the mask is the morphological one's voxels within it.
+     * The intensity mask (IBSI re-segmentation) as a range: the re-segmentation range [lo, hi], narrowed (if
+     * {@code outliers}) to mean ± 3 SD of the voxels in it — one closed interval, so the mask is the
+     * morphological one's voxels within it. Mean and SD come from the values' counts ({@code inRange}, the
+     * voxels in [lo, hi]), summed in ascending value order: the same on every backend.
      */
-    static double[] intensityRange(RoiSample morph, RadiomicsSettings s) {
-        double lo = Double.isNaN(s.resegmentMin()) ? Double.NEGATIVE_INFINITY : s.resegmentMin();
-        double hi = Double.isNaN(s.resegmentMax()) ? Double.POSITIVE_INFINITY : s.resegmentMax();
-        if (s.outlierFilter()) {
-            // Mean and SD of the voxels in range, summed in sample order (no filtered copy).
-            double m = 0, v = 0;
-            int n = 0;
-            for (double x : morph.intensities()) {
-                if (x >= lo && x <= hi) {
-                    m += x;
-                    n++;
-                }
+    static double[] intensityRange(ValueCounts inRange, double lo, double hi, boolean outliers) {
+        long n = inRange.total();
+        if (outliers && n > 0) {
+            double[] v = inRange.values();
+            long[] c = inRange.counts();
+            double m = 0, var = 0;
+            for (int k = 0; k < v.length; k++) {
+                m += v[k] * c[k];
             }
-            if (n > 0) {
-                m /= n;
-                for (double x : morph.intensities()) {
-                    if (x >= lo && x <= hi) {
-                        v += (x - m) * (x - m);
-                    }
-                }
-                double sd = Math.sqrt(v / n);
-                lo = Math.max(lo, m - 3 * sd);
-                hi = Math.min(hi, m + 3 * sd);
+            m /= n;
+            for (int k = 0; k < v.length; k++) {
+                var += (v[k] - m) * (v[k] - m) * c[k];
             }
+            double sd = Math.sqrt(var / n);
+            lo = Math.max(lo, m - 3 * sd);
+            hi = Math.min(hi, m + 3 * sd);
         }
         return new double[] {lo, hi};
+    }
+
+    /** A value computed once, when first asked for, by whichever thread asks first (others wait for it). */
+    private static final class Lazy<T> implements Supplier<T> {
+        private Supplier<T> make;
+        private T value;
+
+        Lazy(Supplier<T> make) {
+            this.make = make;
+        }
+
+        @Override
+        public synchronized T get() {
+            if (make != null) {
+                value = make.get();
+                make = null;
+            }
+            return value;
+        }
     }
 
     private static RoiSample filter(RoiSample in, double lo, double hi) {
@@ -387,15 +410,12 @@ public final class FeatureExtractor {
      * io.hounsfield.core.Extent, IndexBox, RadiomicsSettings)} from the samples — the settings' binning of the
      * intensity mask's range.
      */
-    private LevelGrid levelGrid(Volume image, Mask mask, RoiSample morph, RoiSample intensity, IndexBox roi, double[] range, RadiomicsSettings s) {
-        double min = Double.POSITIVE_INFINITY, max = Double.NEGATIVE_INFINITY;
-        for (double v : intensity.intensities()) {
-            min = Math.min(min, v);
-            max = Math.max(max, v);
-        }
+    private LevelGrid levelGrid(Volume image, Mask mask, Supplier<RoiSample> morph, Supplier<RoiSample> intensity, ValueCounts vc, IndexBox roi,
+                                double[] range, RadiomicsSettings s) {
+        double min = vc.values()[0], max = vc.values()[vc.distinct() - 1];
         io.hounsfield.core.backend.Binning binning = s.discretisation().binning(min, max, discretisationLower(s));
         return backend.levelGrid(image, mask, s.label(), roi, range[0], range[1], binning, s.discretisation().levelCount(binning, max),
-                () -> levelGrid(morph, intensity, image.extent(), roi, s));
+                () -> levelGrid(morph.get(), intensity.get(), image.extent(), roi, s));
     }
 
     /** Xmin of fixed bin size: the re-segmentation's lower bound if it has one (NaN: the ROI minimum). */

@@ -84,6 +84,34 @@ public interface ComputeBackend {
         return peaks(s.intensities(), s.size() == 0 ? new double[0] : sphereMeans(image, s.indices(), radiusMm));
     }
 
+    /**
+     * {@link RoiSums#indexMoments}: the count of the voxels of {@code label} inside {@code box} and the exact sums
+     * and sums of products of their indices — morphology's voxel count, centre of mass and axes. {@code sample}
+     * gives the voxels to a backend that works from them; a device counts them in its copy of the mask.
+     */
+    default long[] indexMoments(Mask mask, int label, io.hounsfield.core.IndexBox box, java.util.function.Supplier<RoiSample> sample) {
+        return RoiSums.indexMoments(sample.get().indices(), mask.geometry().extent());
+    }
+
+    /**
+     * {@link RoiSums#weightedSums}: Σw, Σw·i, Σw·j, Σw·k over the intensity mask (voxels of {@code label} inside
+     * {@code box} with lo ≤ value ≤ hi; ±∞: unbounded), weights the image's values, row by row — morphology's
+     * intensity-weighted centre of mass and integrated intensity. {@code sample} gives those voxels.
+     */
+    default double[] weightedSums(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box, double lo, double hi,
+                                  java.util.function.Supplier<RoiSample> sample) {
+        return RoiSums.weightedSums(sample.get(), image.extent());
+    }
+
+    /**
+     * The voxels of the intensity mask (as {@link #weightedSums}) at positions {@code ranks} (ascending, 0-based,
+     * in index order): their values and indices — Moran's I's points. {@code sample} gives the mask's voxels.
+     */
+    default RoiSample gather(Volume image, Mask mask, int label, io.hounsfield.core.IndexBox box, double lo, double hi, int[] ranks,
+                             java.util.function.Supplier<RoiSample> sample) {
+        return RoiSums.pick(sample.get(), ranks);
+    }
+
     /** {local peak, global peak} from each voxel's value and sphere mean ({@link #intensityPeaks}). */
     static double[] peaks(double[] values, double[] means) {
         double max = Double.NEGATIVE_INFINITY;

@@ -74,6 +74,20 @@ public record ValueCounts(double[] values, long[] counts) {
         return new ValueCounts(v, c);
     }
 
+    /** The counts of the values in [lo, hi] (a NaN bound is no bound): these counts, cut to that range. */
+    public ValueCounts between(double lo, double hi) {
+        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        int from = 0, to = values.length;
+        while (from < to && !(values[from] >= a)) {
+            from++;
+        }
+        while (to > from && !(values[to - 1] <= b)) {
+            to--;
+        }
+        return from == 0 && to == values.length ? this
+                : new ValueCounts(Arrays.copyOfRange(values, from, to), Arrays.copyOfRange(counts, from, to));
+    }
+
     /** The number of values counted (with repeats). */
     public long total() {
         long n = 0;

@@ -2,9 +2,9 @@ package io.hounsfield.radiomics.features;
 
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
-import io.hounsfield.core.IndexSplitter;
 import io.hounsfield.core.backend.ComputeBackend;
 import io.hounsfield.core.backend.RoiSample;
+import io.hounsfield.core.backend.RoiSums;
 import io.hounsfield.core.mesh.SurfaceMeasures;
 import io.hounsfield.radiomics.FeatureValue;
 
@@ -63,23 +63,37 @@ public final class Morphology {
      */
     public static List<FeatureValue> compute(SurfaceMeasures surface, RoiSample morphVoxels, RoiSample intensity, Geometry geometry, String unit,
                                              ComputeBackend backend, java.util.concurrent.Executor work) {
+        return compute(surface, Voxels.of(morphVoxels, intensity, geometry.extent()), geometry, unit, backend, work);
+    }
+
+    /**
+     * What morphology needs of the ROI's voxels besides its surface: the morphological mask's index moments
+     * ({@link RoiSums#indexMoments}), the intensity mask's weighted sums ({@link RoiSums#weightedSums}) and voxel
+     * count, and its voxels at given ranks (Moran's points) — from the backend ({@link ComputeBackend#indexMoments}
+     * and the rest, a device computing them in its own copies) or from samples.
+     */
+    public record Voxels(long[] indexMoments, double[] weightedSums, long intensityCount, java.util.function.Function<int[], RoiSample> gather) {
+        /** From samples of the morphological and intensity masks (what a backend working from samples gives). */
+        public static Voxels of(RoiSample morph, RoiSample intensity, Extent e) {
+            return new Voxels(RoiSums.indexMoments(morph.indices(), e), RoiSums.weightedSums(intensity, e), intensity.size(),
+                    ranks -> RoiSums.pick(intensity, ranks));
+        }
+    }
+
+    /**
+     * As above, from the ROI's voxel reductions ({@link Voxels}): the convex hull and what is measured on it run
+     * on {@code work} beside the centres of mass and Moran's sums.
+     */
+    public static List<FeatureValue> compute(SurfaceMeasures surface, Voxels voxels, Geometry geometry, String unit, ComputeBackend backend,
+                                             java.util.concurrent.Executor work) {
         var hulling = java.util.concurrent.CompletableFuture.supplyAsync(() -> hullMeasures(surface.hullCandidates(), work), work);
         double v = surface.volume(), a = surface.area();
-        double vVox = morphVoxels.size() * geometry.voxelVolume();
+        IndexMoments im = IndexMoments.of(voxels.indexMoments());
+        double vVox = im.n() * geometry.voxelVolume();
         double[] m = geometry.indexToWorldMatrix();
         // Centre of mass and covariance of the voxel positions from exact integer moments of their indices,
-        // mapped to world mm through the grid's affine map: one pass, no per-voxel positions. It and the
-        // intensity-weighted sums run in fixed chunks on the work threads (the same sums however many run them).
-        Extent e = geometry.extent();
-        var momentParts = chunks(morphVoxels.size(), work, (from, to) -> IndexMoments.of(morphVoxels.indices(), e, from, to));
-        var weightParts = chunks(intensity.size(), work, (from, to) -> weightedSums(intensity, e, from, to));
-        double[] weighted = new double[4]; // Σw, Σw·i, Σw·j, Σw·k: chunk by chunk, in order
-        for (double[] part : joined(weightParts)) {
-            for (int k = 0; k < 4; k++) {
-                weighted[k] += part[k];
-            }
-        }
-        IndexMoments im = joined(momentParts).stream().reduce(IndexMoments::plus).orElseThrow();
+        // mapped to world mm through the grid's affine map: no per-voxel positions.
+        double[] weighted = voxels.weightedSums(); // Σw, Σw·i, Σw·j, Σw·k
         double[] com = toWorld(m, im.mean());
         // Intensity-weighted centre of mass over the intensity mask.
         double[] cw = toWorld(m, new double[] {weighted[1] / weighted[0], weighted[2] / weighted[0], weighted[3] / weighted[0]});
@@ -93,8 +107,8 @@ public final class Morphology {
 
         double sa = major / 2, sb = minor / 2, sc = least / 2;
         double vEllipsoid = 4 * Math.PI / 3 * sa * sb * sc;
-        double meanIntensity = weighted[0] / intensity.size();
-        double[] auto = autocorrelation(intensity, geometry, backend); // on this thread: the backend reports to its caller's scope
+        double meanIntensity = weighted[0] / voxels.intensityCount();
+        double[] auto = autocorrelation(voxels, geometry, backend); // on this thread: the backend reports to its caller's scope
         io.hounsfield.core.Tasks.joinAll(List.of(hulling));
         HullMeasures hull = hulling.join();
         double maxDiameter = hull.maxDiameter();
@@ -166,41 +180,6 @@ public final class Morphology {
         return w;
     }
 
-    /** Sample entries per chunk of the voxel sums: fixed, so the sums do not depend on how many threads run them. */
-    static final int CHUNK = 1 << 16;
-
-    /** {@code part(from, to)} of each chunk of [0, n), started on {@code work}, in chunk order. */
-    private static <T> List<java.util.concurrent.CompletableFuture<T>> chunks(int n, java.util.concurrent.Executor work,
-                                                                              java.util.function.BiFunction<Integer, Integer, T> part) {
-        List<java.util.concurrent.CompletableFuture<T>> out = new ArrayList<>();
-        for (int from = 0; from < n; from += CHUNK) {
-            int a = from, b = Math.min(n, from + CHUNK);
-            out.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> part.apply(a, b), work));
-        }
-        return out;
-    }
-
-    private static <T> List<T> joined(List<java.util.concurrent.CompletableFuture<T>> parts) {
-        io.hounsfield.core.Tasks.joinAll(parts);
-        return parts.stream().map(java.util.concurrent.CompletableFuture::join).toList();
-    }
-
-    /** {Σ wₜ, Σ wₜ·i, Σ wₜ·j, Σ wₜ·k} over entries [from, to) of the sample, weights its intensities, in order. */
-    private static double[] weightedSums(RoiSample roi, Extent e, int from, int to) {
-        double sw = 0, si = 0, sj = 0, sk = 0;
-        IndexSplitter rows = new IndexSplitter(e);
-        long[] idx = roi.indices();
-        double[] w = roi.intensities();
-        for (int t = from; t < to; t++) {
-            rows.split(idx[t]);
-            sw += w[t];
-            si += w[t] * rows.x();
-            sj += w[t] * rows.y();
-            sk += w[t] * rows.z();
-        }
-        return new double[] {sw, si, sj, sk};
-    }
-
     /**
      * Count, sums and sums of products of the voxels' (i, j, k) indices, exactly (longs: exact while
      * N · (largest index)² &lt; 2⁶³, any grid up to 4096³), and the covariance they give, rounded once.
@@ -208,39 +187,12 @@ public final class Morphology {
     record IndexMoments(long n, long[] sum, long[] products) {
 
         static IndexMoments of(long[] idx, Extent e) {
-            return of(idx, e, 0, idx.length);
+            return of(RoiSums.indexMoments(idx, e));
         }
 
-        /** The moments of entries [from, to) of {@code idx}. */
-        static IndexMoments of(long[] idx, Extent e, int from, int to) {
-            long[] s = new long[3], p = new long[6]; // ii ij ik jj jk kk
-            IndexSplitter rows = new IndexSplitter(e);
-            for (int t = from; t < to; t++) {
-                rows.split(idx[t]);
-                long x = rows.x(), y = rows.y(), z = rows.z();
-                s[0] += x;
-                s[1] += y;
-                s[2] += z;
-                p[0] += x * x;
-                p[1] += x * y;
-                p[2] += x * z;
-                p[3] += y * y;
-                p[4] += y * z;
-                p[5] += z * z;
-            }
-            return new IndexMoments(to - from, s, p);
-        }
-
-        /** The moments of both sets of voxels (exact: integer sums). */
-        IndexMoments plus(IndexMoments o) {
-            long[] s = new long[3], p = new long[6];
-            for (int k = 0; k < 3; k++) {
-                s[k] = sum[k] + o.sum[k];
-            }
-            for (int k = 0; k < 6; k++) {
-                p[k] = products[k] + o.products[k];
-            }
-            return new IndexMoments(n + o.n, s, p);
+        /** From {@link RoiSums#indexMoments}' ten numbers. */
+        static IndexMoments of(long[] m) {
+            return new IndexMoments(m[0], new long[] {m[1], m[2], m[3]}, java.util.Arrays.copyOfRange(m, 4, 10)); // ii ij ik jj jk kk
         }
 
         double[] mean() {
@@ -402,8 +354,8 @@ public final class Morphology {
     }
 
     /** Moran's I and Geary's C with weights 1/distance (world mm) between distinct voxels. */
-    private static double[] autocorrelation(RoiSample roi, Geometry g, ComputeBackend backend) {
-        int n = roi.size();
+    private static double[] autocorrelation(Voxels voxels, Geometry g, ComputeBackend backend) {
+        int n = Math.toIntExact(voxels.intensityCount());
         int[] pick;
         if (n <= AUTOCORRELATION_EXACT_LIMIT) {
             pick = java.util.stream.IntStream.range(0, n).toArray();
@@ -411,12 +363,9 @@ public final class Morphology {
             pick = new SplittableRandom(20261129L).ints(0, n).distinct().limit(AUTOCORRELATION_EXACT_LIMIT).sorted().toArray();
         }
         int m = pick.length;
-        double[] x = new double[m];
-        long[] idx = new long[m];
-        for (int i = 0; i < m; i++) {
-            x[i] = roi.intensities()[pick[i]];
-            idx[i] = roi.indices()[pick[i]];
-        }
+        RoiSample points = voxels.gather().apply(pick);
+        double[] x = points.intensities();
+        long[] idx = points.indices();
         double mu = 0;
         for (double v : x) {
             mu += v;
