@@ -730,6 +730,99 @@ extern "C" __global__ void hf_mask_extent(const float *__restrict__ img, int nx,
     if (threadIdx.x == 0 && s_ext[3] >= 0) atomicMax(&ext[6], s_ext[6]);
 }
 
+// ---- the ROI's voxel reductions for morphology (io.hounsfield.core.backend.RoiSums) --------------------------------
+// Exact index moments of the ROI (roi: one byte per voxel of a box bnx x bny x bnz at x0, y0, z0): out = {n, Si, Sj,
+// Sk, Sii, Sij, Sik, Sjj, Sjk, Skk} as uint64 (zeroed before), image indices; per block in shared memory, then one
+// atomic add per block and moment. Integers: the same sums in any order.
+#define MOMENTS 10
+extern "C" __global__ void hf_index_moments(const uint8_t *__restrict__ roi, int x0, int y0, int z0, int bnx, int bny, int bnz,
+                                            unsigned long long *__restrict__ out) {
+    __shared__ unsigned long long s_m[MOMENTS];
+    if (threadIdx.x < MOMENTS) s_m[threadIdx.x] = 0;
+    __syncthreads();
+    unsigned long long m[MOMENTS] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    long long n = (long long) bnx * bny * bnz;
+    GRID_STRIDE(i, n) {
+        if (!roi[i]) continue;
+        unsigned long long x = x0 + (int) (i % bnx), y = y0 + (int) (i / bnx % bny), z = z0 + (int) (i / ((long long) bnx * bny));
+        m[0] += 1; m[1] += x; m[2] += y; m[3] += z;
+        m[4] += x * x; m[5] += x * y; m[6] += x * z; m[7] += y * y; m[8] += y * z; m[9] += z * z;
+    }
+    if (m[0]) {
+        for (int k = 0; k < MOMENTS; k++) atomicAdd(&s_m[k], m[k]);
+    }
+    __syncthreads();
+    if (threadIdx.x == 0 && s_m[0]) {
+        for (int k = 0; k < MOMENTS; k++) atomicAdd(&out[k], s_m[k]);
+    }
+}
+
+// The intensity mask's weighted sums row by row (RoiSums.weightedSums): one thread per row (y, z) of the box sums its
+// voxels in x order into rows[5 r ..] = {Sw, Sw.i, Sw.j, Sw.k, voxels}; the host adds the non-empty rows in order.
+extern "C" __global__ void hf_weighted_rows(const float *__restrict__ img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny,
+                                            int bnz, const uint8_t *__restrict__ roi, double lo, double hi, double *__restrict__ rows) {
+    long long nrows = (long long) bny * bnz;
+    GRID_STRIDE(r, nrows) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, count = 0;
+        for (int bx = 0; bx < bnx; bx++) {
+            int x, y, z;
+            float v;
+            if (!intensity_voxel(r * bnx + bx, img, nx, ny, x0, y0, z0, bnx, bny, roi, lo, hi, x, y, z, v)) continue;
+            double w = (double) v;
+            s0 += w;
+            s1 += w * (double) x;
+            s2 += w * (double) y;
+            s3 += w * (double) z;
+            count += 1;
+        }
+        double *o = rows + 5 * r;
+        o[0] = s0; o[1] = s1; o[2] = s2; o[3] = s3; o[4] = count;
+    }
+}
+
+// The intensity mask's voxels per row of the box (counts[r], r = y + bny z).
+extern "C" __global__ void hf_mask_row_counts(const float *__restrict__ img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny,
+                                              int bnz, const uint8_t *__restrict__ roi, double lo, double hi, int *__restrict__ counts) {
+    long long nrows = (long long) bny * bnz;
+    GRID_STRIDE(r, nrows) {
+        int c = 0;
+        for (int bx = 0; bx < bnx; bx++) {
+            int x, y, z;
+            float v;
+            c += intensity_voxel(r * bnx + bx, img, nx, ny, x0, y0, z0, bnx, bny, roi, lo, hi, x, y, z, v);
+        }
+        counts[r] = c;
+    }
+}
+
+// The intensity mask's voxels at ranks (ascending, m of them; a voxel's rank is its position in index order): row r's
+// voxels are ranks start[r], start[r] + 1, ...; each one among ranks writes its image index and value at that rank's
+// position.
+extern "C" __global__ void hf_gather_ranks(const float *__restrict__ img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny,
+                                           int bnz, const uint8_t *__restrict__ roi, double lo, double hi,
+                                           const int *__restrict__ start, const int *__restrict__ ranks, int m,
+                                           long long *__restrict__ idx, double *__restrict__ val) {
+    long long nrows = (long long) bny * bnz;
+    GRID_STRIDE(r, nrows) {
+        int k = start[r];
+        for (int bx = 0; bx < bnx; bx++) {
+            int x, y, z;
+            float v;
+            if (!intensity_voxel(r * bnx + bx, img, nx, ny, x0, y0, z0, bnx, bny, roi, lo, hi, x, y, z, v)) continue;
+            int a = 0, b = m; // the first rank >= k
+            while (a < b) {
+                int mid = (a + b) >> 1;
+                if (ranks[mid] < k) a = mid + 1; else b = mid;
+            }
+            if (a < m && ranks[a] == k) {
+                idx[a] = x + (long long) nx * (y + (long long) ny * z);
+                val[a] = (double) v;
+            }
+            k++;
+        }
+    }
+}
+
 // IBSI's intensity peaks over the intensity mask of a box (as hf_mask_extent reads it): the sphere mean at each of
 // its voxels, reduced to peaks[1] = the largest (global peak) and peaks[0] = the largest among the voxels whose value
 // is top (local peak), as double_key (zeroed before). Each block folds its threads' maxima in shared memory first.

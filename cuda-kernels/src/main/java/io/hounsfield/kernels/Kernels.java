@@ -71,6 +71,10 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_sphere_means", "pplpp"),
             Map.entry("hf_mask_extent", "piiiiiiiipddp"),
             Map.entry("hf_sphere_peaks", "pppiiiiiipdddp"),
+            Map.entry("hf_index_moments", "piiiiiip"),
+            Map.entry("hf_weighted_rows", "piiiiiiiipddp"),
+            Map.entry("hf_mask_row_counts", "piiiiiiiipddp"),
+            Map.entry("hf_gather_ranks", "piiiiiiiipddppipp"),
             Map.entry("hf_surface_configs", "piiip"),
             Map.entry("hf_surface_row_ends", "piiipp"),
             Map.entry("hf_inverse_distance_rows", "ppldp"),
@@ -303,9 +307,7 @@ public final class Kernels implements AutoCloseable {
                           double lo, double hi, boolean fixedBinNumber, double a, double b, int ng, DeviceBuffer levels, DeviceBuffer morph) {
         long bn = count(bnx, bny, bnz, "box");
         long pn = (long) (bnx + 2) * (bny + 2) * (bnz + 2);
-        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bnx > nx || y0 + bny > ny) {
-            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bnx + "x" + bny + " leaves rows of " + nx + " x " + ny);
-        }
+        imageBox(nx, ny, x0, y0, z0, bnx, bny);
         need(roi, bn, "ROI bytes");
         need(levels, 4 * pn, "padded levels");
         need(morph, pn, "padded mask");
@@ -610,12 +612,80 @@ public final class Kernels implements AutoCloseable {
     public void maskExtent(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
                            double lo, double hi, DeviceBuffer ext) {
         long bn = count(bnx, bny, bnz, "box");
-        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bnx > nx || y0 + bny > ny) {
-            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bnx + "x" + bny + " leaves rows of " + nx + " x " + ny);
-        }
+        imageBox(nx, ny, x0, y0, z0, bnx, bny);
         need(roi, bn, "ROI bytes");
         need(ext, 7 * 4, "extent");
         launch("hf_mask_extent", Dim3.cover(Math.min(bn, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, ext);
+    }
+
+    /** Checks that a box at (x0, y0, z0) of {@code bnx × bny} lies within rows of {@code nx} and slices of {@code nx × ny}. */
+    private static void imageBox(int nx, int ny, int x0, int y0, int z0, int bnx, int bny) {
+        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bnx > nx || y0 + bny > ny) {
+            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bnx + "x" + bny + " leaves rows of " + nx + " x " + ny);
+        }
+    }
+
+    /** Uint64 in {@link #indexMoments}' output: n, Σi, Σj, Σk, Σii, Σij, Σik, Σjj, Σjk, Σkk. */
+    public static final int MOMENTS = 10;
+
+    /**
+     * Exact index moments of an ROI ({@code roi}: one byte per voxel of a box of {@code bnx·bny·bnz} at x0, y0, z0,
+     * non-zero in the ROI) into {@code out} ({@value #MOMENTS} uint64, zeroed by the caller), in image indices.
+     */
+    public void indexMoments(DeviceBuffer roi, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer out) {
+        long bn = count(bnx, bny, bnz, "box");
+        if (x0 < 0 || y0 < 0 || z0 < 0) {
+            throw new IllegalArgumentException("a box starts at indices >= 0, got " + x0 + "," + y0 + "," + z0);
+        }
+        need(roi, bn, "ROI bytes");
+        need(out, 8L * MOMENTS, "moments");
+        launch("hf_index_moments", Dim3.cover(Math.min(bn, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, roi, x0, y0, z0, bnx, bny, bnz, out);
+    }
+
+    /**
+     * The intensity mask's weighted sums row by row (as {@link #maskExtent} reads the mask): {@code rows} gets five
+     * float64 per row (y + bny·z) of the box — Σw, Σw·i, Σw·j, Σw·k over its voxels in x order, and their count.
+     */
+    public void weightedRows(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
+                             double lo, double hi, DeviceBuffer rows) {
+        long nrows = maskRows(img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi);
+        need(rows, 5 * 8 * nrows, "row sums");
+        launch("hf_weighted_rows", grid(nrows), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, rows);
+    }
+
+    /** The intensity mask's voxels per row of the box (as {@link #weightedRows}): one int32 per row into {@code counts}. */
+    public void maskRowCounts(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
+                              double lo, double hi, DeviceBuffer counts) {
+        long nrows = maskRows(img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi);
+        need(counts, 4 * nrows, "row counts");
+        launch("hf_mask_row_counts", grid(nrows), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, counts);
+    }
+
+    /**
+     * The intensity mask's voxels at {@code m} ascending {@code ranks} (positions in index order; {@code start}: the
+     * rank of each box row's first voxel, one int32 per row): their image indices (int64) and values (float64),
+     * at each rank's position.
+     */
+    public void gatherRanks(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
+                            double lo, double hi, DeviceBuffer start, DeviceBuffer ranks, int m, DeviceBuffer idx, DeviceBuffer val) {
+        long nrows = maskRows(img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi);
+        if (m < 1) {
+            throw new IllegalArgumentException("ranks to gather must be >= 1, got " + m);
+        }
+        need(start, 4 * nrows, "row starts");
+        need(ranks, 4L * m, "ranks");
+        need(idx, 8L * m, "indices");
+        need(val, 8L * m, "values");
+        launch("hf_gather_ranks", grid(nrows), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, start, ranks, m, idx, val);
+    }
+
+    /** Checks an intensity mask's box in a float32 image of {@code nx × ny} slices; its number of rows. */
+    private static long maskRows(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi) {
+        long bn = count(bnx, bny, bnz, "box");
+        imageBox(nx, ny, x0, y0, z0, bnx, bny);
+        need(img, 4L * nx * ny * (z0 + bnz), "image");
+        need(roi, bn, "ROI bytes");
+        return (long) bny * bnz;
     }
 
     /**

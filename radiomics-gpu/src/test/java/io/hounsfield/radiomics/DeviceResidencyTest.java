@@ -28,8 +28,11 @@ class DeviceResidencyTest {
         return ParityBackends.available();
     }
 
-    /** A request's features, the bytes it moved up and down, and how often a kept volume was not on the device. */
-    private record Request(FeatureSet features, long up, long down, long cacheMisses) {
+    /**
+     * A request's features, the bytes it moved up and down, how often a kept volume was not on the device, and how
+     * many operations ran on the CPU (the ROI sample among them: the CUDA backend takes it on the CPU).
+     */
+    private record Request(FeatureSet features, long up, long down, long cacheMisses, long cpuOperations) {
     }
 
     /** Keeps the image, runs a first request (the image goes up once), and measures the second. */
@@ -49,7 +52,7 @@ class DeviceResidencyTest {
             FeatureSet fs = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
             Map<String, Long> after = cuda.metrics().snapshot();
             return new Request(fs, after.get("bytes_uploaded") - before.get("bytes_uploaded"), after.get("bytes_downloaded") - before.get("bytes_downloaded"),
-                    after.get("cache_misses") - before.get("cache_misses"));
+                    after.get("cache_misses") - before.get("cache_misses"), after.get("cpu_fallbacks") - before.get("cpu_fallbacks"));
         } finally {
             cuda.release(ct.image());
             cuda.release(ct.mask().asVolume());
@@ -110,7 +113,9 @@ class DeviceResidencyTest {
      * no scan of the host mask — and every ROI box the device reads (value counts, texture grid, surface; at 1 mm
      * the label's indicator for resampling) is cut from the mask's device copy, so no mask byte goes up. At 1 mm the
      * resampled mask's device copy stays as the request's kept copy (as the resampled block does): every kept
-     * volume a request reads is already on the device. The features are still the CPU's.
+     * volume a request reads is already on the device. Nothing runs on the CPU — not even the ROI sample: morphology's
+     * moments, weighted sums and Moran's points, the intensity mask's counts and its peaks all come from the device.
+     * The features are still the CPU's.
      */
     @Test
     void aRequestWithTheMaskKeptMovesNoMaskBytes() {
@@ -133,6 +138,10 @@ class DeviceResidencyTest {
                 assertThat(imageOnly.up() - both.up()).as("mask bytes no longer uploaded").isGreaterThanOrEqualTo(maskBytes);
                 assertThat(both.cacheMisses()).as("kept volumes not on the device when read").isZero();
                 assertThat(imageOnly.cacheMisses()).as("kept volumes not on the device when read, image only kept").isZero();
+                // Nothing of the request ran on the CPU: no ROI sample was taken on the host. With only the image kept it
+                // was, unless the request resampled (its resampled mask is kept on the device too).
+                assertThat(both.cpuOperations()).as("operations on the CPU, image and mask kept").isZero();
+                assertThat(imageOnly.cpuOperations()).as("operations on the CPU, image only kept").isEqualTo(spacing == null ? 1 : 0);
                 List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
                 assertThat(both.features().features()).containsExactlyElementsOf(cpu);
                 assertThat(imageOnly.features().features()).containsExactlyElementsOf(cpu);

@@ -300,11 +300,10 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public double[] intensityPeaks(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, double radiusMm, Supplier<RoiSample> sample) {
-        sameGrid(image, mask);
-        if (!exactOnDevice(image.type()) || !box.within(image.extent()) || !keptOnDevice(image)) {
+        if (!maskOnDevice(image, mask, box)) {
             return ComputeBackend.super.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample);
         }
-        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        double a = lower(lo), b = upper(hi);
         Extent e = image.extent(), be = box.extent();
         return onDevice("intensityPeaks", () -> cpu.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample), c -> {
             try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer ext = uploaded(c,
@@ -330,6 +329,112 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                     download(c, peaks, MemorySegment.ofArray(k));
                     return new double[] {fromKey(k[0]), fromKey(k[1])};
                 }
+            }
+        });
+    }
+
+    /**
+     * On the device for a kept mask: its box's bytes are cut there and the ten exact sums come back (80 bytes).
+     * Otherwise from the sample (the host has the mask; the box would have to go up).
+     */
+    @Override
+    public long[] indexMoments(Mask mask, int label, IndexBox box, Supplier<RoiSample> sample) {
+        if (!box.within(mask.geometry().extent()) || !keptOnDevice(mask.asVolume())) {
+            return ComputeBackend.super.indexMoments(mask, label, box, sample);
+        }
+        return onDevice("indexMoments", () -> cpu.indexMoments(mask, label, box, sample), c -> {
+            Extent be = box.extent();
+            try (DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer out = c.allocate(8L * Kernels.MOMENTS)) {
+                c.fill8(out, 0, out.byteSize(), (byte) 0);
+                kernels.indexMoments(roi, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), out);
+                long[] m = new long[Kernels.MOMENTS];
+                download(c, out, MemorySegment.ofArray(m));
+                return m;
+            }
+        });
+    }
+
+    /** A lower bound for the kernels: NaN (none) as −∞. */
+    private static double lower(double lo) {
+        return Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo;
+    }
+
+    /** An upper bound for the kernels: NaN (none) as +∞. */
+    private static double upper(double hi) {
+        return Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+    }
+
+    /** Whether the intensity mask of {@code image} in {@code box} can be read on the device: a kept image of an exact type. */
+    private boolean maskOnDevice(Volume image, Mask mask, IndexBox box) {
+        sameGrid(image, mask);
+        return exactOnDevice(image.type()) && box.within(image.extent()) && keptOnDevice(image);
+    }
+
+    /**
+     * On the device for a kept image of an exact type: one thread sums each row of the box in x order (the
+     * CPU's arithmetic), the rows' sums come back (40 bytes a row) and are added here in row order as
+     * {@link RoiSums#weightedSums} adds them: the CPU's sums bit for bit.
+     */
+    @Override
+    public double[] weightedSums(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, Supplier<RoiSample> sample) {
+        if (!maskOnDevice(image, mask, box)) {
+            return ComputeBackend.super.weightedSums(image, mask, label, box, lo, hi, sample);
+        }
+        Extent e = image.extent(), be = box.extent();
+        int rows = Math.toIntExact((long) be.ny() * be.nz());
+        double a = lower(lo), b = upper(hi);
+        return onDevice("weightedSums", () -> cpu.weightedSums(image, mask, label, box, lo, hi, sample), c -> {
+            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer out = output(c, 5L * 8 * rows)) {
+                kernels.weightedRows(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, out);
+                double[] r = new double[5 * rows];
+                download(c, out, MemorySegment.ofArray(r));
+                double[] total = new double[RoiSums.WEIGHTED];
+                for (int k = 0; k < rows; k++) {
+                    if (r[5 * k + 4] > 0) {
+                        RoiSums.addRow(total, r, 5 * k);
+                    }
+                }
+                return total;
+            }
+        });
+    }
+
+    /**
+     * On the device for a kept image of an exact type: each box row's voxel count (comes back, 4 bytes a row),
+     * the rows' first ranks (go up), then each row's voxels among {@code ranks} are written at their places:
+     * only the gathered indices and values come back.
+     */
+    @Override
+    public RoiSample gather(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, int[] ranks, Supplier<RoiSample> sample) {
+        if (ranks.length == 0 || !maskOnDevice(image, mask, box)) {
+            return ComputeBackend.super.gather(image, mask, label, box, lo, hi, ranks, sample);
+        }
+        Extent e = image.extent(), be = box.extent();
+        int rows = Math.toIntExact((long) be.ny() * be.nz()), m = ranks.length;
+        double a = lower(lo), b = upper(hi);
+        return onDevice("gather", () -> cpu.gather(image, mask, label, box, lo, hi, ranks, sample), c -> {
+            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer counts = output(c, 4L * rows);
+                 DeviceBuffer rk = uploaded(c, MemorySegment.ofArray(ranks)); DeviceBuffer idx = output(c, 8L * m); DeviceBuffer val = output(c, 8L * m)) {
+                kernels.maskRowCounts(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, counts);
+                int[] start = new int[rows];
+                download(c, counts, MemorySegment.ofArray(start));
+                long total = 0;
+                for (int k = 0; k < rows; k++) { // counts → each row's first rank
+                    int n = start[k];
+                    start[k] = (int) total;
+                    total += n;
+                }
+                if (ranks[m - 1] >= total) {
+                    throw new IllegalArgumentException("rank " + ranks[m - 1] + " of an intensity mask of " + total + " voxels");
+                }
+                try (DeviceBuffer st = uploaded(c, MemorySegment.ofArray(start))) {
+                    kernels.gatherRanks(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, st, rk, m, idx, val);
+                }
+                long[] i = new long[m];
+                double[] v = new double[m];
+                download(c, idx, MemorySegment.ofArray(i));
+                download(c, val, MemorySegment.ofArray(v));
+                return new RoiSample(v, i);
             }
         });
     }
@@ -413,7 +518,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback();
             return onHost.get();
         }
-        double a = Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo, b = Double.isNaN(hi) ? Double.POSITIVE_INFINITY : hi;
+        double a = lower(lo), b = upper(hi);
         boolean kept = keptOnDevice(image);
         ValueCounts r = onDevice("valueCounts", onHost, c -> {
             var e = image.extent();

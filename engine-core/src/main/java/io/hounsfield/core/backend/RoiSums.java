@@ -82,8 +82,13 @@ public final class RoiSums {
 
     /** Adds one row's sums to the total, as both backends do. */
     static void addRow(double[] total, double[] row) {
+        addRow(total, row, 0);
+    }
+
+    /** Adds the row sums at {@code rows[at..]} to the total. */
+    static void addRow(double[] total, double[] rows, int at) {
         for (int k = 0; k < WEIGHTED; k++) {
-            total[k] += row[k];
+            total[k] += rows[at + k];
         }
     }
 

@@ -33,7 +33,8 @@ class CudaBackendParityTest {
 
     private static CpuBackend cpu;
     private static CudaBackend cuda;
-    private static final long SEED = System.nanoTime();
+    /** Fresh each run (printed); {@code -Dparity.seed=N} repeats a run. */
+    private static final long SEED = Long.getLong("parity.seed", System.nanoTime());
 
     @BeforeAll
     static void open() {
@@ -170,6 +171,7 @@ class CudaBackendParityTest {
                         assertThat(Double.compare(got[i], want[i])).as("kept sphere mean at %d", centres[i]).isZero();
                     }
                     assertPeaksOnDevice(img, m, 1, roi, false);
+                    assertReductionsOnDevice(img, m, 1, roi, false);
                 }
             } finally {
                 cuda.release(img);
@@ -253,6 +255,43 @@ class CudaBackendParityTest {
         }
     }
 
+    /**
+     * Morphology's voxel reductions of label {@code label} in {@code roi} (a kept image; the mask kept or not), without
+     * and with a range: the index moments (on the device only for a kept mask), the intensity mask's weighted sums
+     * row by row, and its voxels at every rank and at a sorted random subset of ranks — the CPU's (from samples) bit
+     * for bit, with none of the mask's voxels coming back.
+     */
+    private static void assertReductionsOnDevice(Volume img, Mask m, int label, io.hounsfield.core.IndexBox roi, boolean maskKept) {
+        RoiSample all = cpu.sample(img, m, label, roi);
+        var before = cuda.metrics().snapshot();
+        assertThat(cuda.indexMoments(m, label, roi, () -> all)).as("index moments of label %d", label)
+                .containsExactly(RoiSums.indexMoments(all.indices(), img.extent()));
+        assertThat(cuda.metrics().snapshot().get("bytes_downloaded") - before.get("bytes_downloaded")).as("bytes down for the moments")
+                .isEqualTo(maskKept ? 8L * RoiSums.MOMENTS : 0);
+        for (double[] range : List.of(new double[] {Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}, new double[] {-100, 900})) {
+            RoiSample in = within(all, range[0], range[1]);
+            String what = "label " + label + " in " + roi + ", range " + List.of(range[0], range[1]);
+            assertThat(cuda.weightedSums(img, m, label, roi, range[0], range[1], () -> in)).as("weighted sums, %s", what)
+                    .containsExactly(RoiSums.weightedSums(in, img.extent()));
+            SplittableRandom r = new SplittableRandom(SEED + label);
+            int[] every = java.util.stream.IntStream.range(0, in.size()).toArray();
+            int[] some = r.ints(0, Math.max(1, in.size())).distinct().limit(Math.min(in.size(), 37)).sorted().toArray();
+            for (int[] ranks : List.of(every, some)) {
+                if (ranks.length == 0) {
+                    continue;
+                }
+                RoiSample got = cuda.gather(img, m, label, roi, range[0], range[1], ranks, () -> in), want = RoiSums.pick(in, ranks);
+                // The first difference, if any (a diff of millions of entries would take the assertion library minutes).
+                int at = java.util.Arrays.mismatch(got.indices(), want.indices());
+                assertThat(at).as("gathered indices, %s: first difference at %d of %d", what, at, ranks.length).isEqualTo(-1);
+                at = java.util.Arrays.mismatch(got.intensities(), want.intensities());
+                assertThat(at).as("gathered values, %s: first difference at %d of %d (%s vs %s)", what, at, ranks.length,
+                        at < 0 ? "" : got.intensities()[at], at < 0 ? "" : want.intensities()[at]).isEqualTo(-1);
+            }
+        }
+        assertThat(cuda.metrics().cpuFallbacks() - before.get("cpu_fallbacks")).as("reductions that ran on the CPU").isZero();
+    }
+
     /** The voxels of {@code s} whose value lies in [lo, hi]. */
     private static RoiSample within(RoiSample s, double lo, double hi) {
         int n = 0;
@@ -333,7 +372,10 @@ class CudaBackendParityTest {
                         cuda.intensityPeaks(img, m, 1, all, -1e9, 1e9, 6.2035, () -> within(cpu.sample(img, m, 1, all), -1e9, 1e9)); // the image goes up
                         for (int label = 1; label <= 3; label++) {
                             int l = label;
-                            m.boundingBox(label).ifPresent(box -> assertPeaksOnDevice(img, m, l, box, true));
+                            m.boundingBox(label).ifPresent(box -> {
+                                assertPeaksOnDevice(img, m, l, box, true);
+                                assertReductionsOnDevice(img, m, l, box, true);
+                            });
                         }
                     } finally {
                         cuda.release(img);

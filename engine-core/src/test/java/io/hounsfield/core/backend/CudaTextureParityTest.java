@@ -242,7 +242,7 @@ class CudaTextureParityTest {
                     }
                 }
                 assertThat(made).as("host grids made").hasValue(0);
-                assertThat(d.levels()).containsExactly(g.levels());
+                assertThat(java.util.Arrays.mismatch(d.levels(), g.levels())).as("the grid's levels: first difference").isEqualTo(-1);
                 assertThat(made).hasValue(1);
             } finally {
                 cuda.release(img);
