@@ -97,7 +97,6 @@ public final class Mask implements AutoCloseable {
         MemorySegment s = labels.segment();
         long n = labels.voxelCount(), c = 0;
         byte b = (byte) label;
-        long pattern = (label & 0xFFL) * 0x0101010101010101L;
         for (long i = 0; i < n; i++) {
             if (s.get(ValueLayout.JAVA_BYTE, i) == b) {
                 c++;

@@ -71,4 +71,16 @@ class ValueCountsTest {
             assertThat(expand(vc)).containsExactly(want);
         }
     }
+
+    /** Cutting counts to a range keeps exactly the values in it (a NaN bound is none), and the same object when nothing is cut. */
+    @Test
+    void betweenKeepsTheValuesInTheRange() {
+        ValueCounts vc = ValueCounts.of(new double[] {-3, -1, -1, 0, 2, 2, 2, 7.5});
+        assertThat(vc.between(-1, 2).values()).containsExactly(-1, 0, 2);
+        assertThat(vc.between(-1, 2).counts()).containsExactly(2, 1, 3);
+        assertThat(vc.between(-0.5, 1.5).values()).containsExactly(0);
+        assertThat(vc.between(3, 7).total()).isZero();
+        assertThat(vc.between(Double.NaN, 0).values()).containsExactly(-3, -1, 0);
+        assertThat(vc.between(Double.NEGATIVE_INFINITY, Double.NaN)).isSameAs(vc);
+    }
 }
