@@ -117,7 +117,8 @@ public final class GpuCheck {
              DeviceBuffer f32 = c.allocate(4 * n); DeviceBuffer f32b = c.allocate(4 * n); DeviceBuffer i16 = c.allocate(2 * n);
              DeviceBuffer m8 = c.allocate(n); DeviceBuffer m8b = c.allocate(n); DeviceBuffer levels = c.allocate(4 * n);
              DeviceBuffer partials = c.allocate(8L * 5 * Kernels.REDUCE_BLOCKS); DeviceBuffer out5 = c.allocate(40);
-             DeviceBuffer hist = c.allocate(8L * 4096); DeviceBuffer map = c.allocate(96)) {
+             DeviceBuffer hist = c.allocate(8L * 4096); DeviceBuffer map = c.allocate(96); DeviceBuffer box6 = c.allocate(24);
+             DeviceBuffer moments = c.allocate(8L * Kernels.MOMENTS); DeviceBuffer rowSums = c.allocate(5L * 8 * ny * nz)) {
             MemorySegment h = host.segment();
             SplittableRandom r = new SplittableRandom(1);
             for (long i = 0; i < n; i++) {
@@ -145,6 +146,18 @@ public final class GpuCheck {
             kernel(rows, "range mask", size, time(c, () -> k.rangeMask(f32, m8, 1, n, -100, 300, m8b)), 6 * n, ceiling);
             kernel(rows, "discretise (fixed bin size)", size, time(c, () -> k.discretiseFixedBinSize(f32, m8b, n, -1024, 25, levels)), 9 * n, ceiling);
             kernel(rows, "masked moments (float64)", size, time(c, () -> k.maskedMoments(f32, m8, n, partials, out5)), 5 * n, ceiling);
+            // A kept mask's bounding box: one read of its bytes (the whole grid's, one label in three voxels).
+            kernel(rows, "label bounds (mask scan)", size, time(c, () -> {
+                c.fill8(box6, 0, 12, (byte) 0x7F);
+                c.fill8(box6, 12, 12, (byte) 0xFF);
+                k.labelBounds(m8, nx, ny, nz, 1, box6);
+            }), n, ceiling);
+            kernel(rows, "index moments (u64 atomics)", size, time(c, () -> {
+                c.fill8(moments, 0, moments.byteSize(), (byte) 0);
+                k.indexMoments(m8, 0, 0, 0, nx, ny, nz, moments);
+            }), n, ceiling);
+            kernel(rows, "weighted row sums (thread per row)", size, time(c, () -> k.weightedRows(f32, nx, ny, 0, 0, 0, nx, ny, nz, m8,
+                    Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, rowSums)), 5 * n + 40L * ny * nz, ceiling);
             kernel(rows, "histogram (4096 bins max)", size, time(c, () -> {
                 c.fill8(hist, 0, hist.byteSize(), (byte) 0);
                 k.histogram(levels, n, 128, hist);
@@ -194,6 +207,9 @@ public final class GpuCheck {
             Geometry iso = Resampling.centredGrid(g, new Vec3(1, 1, 1));
             Binning bin = Binning.fixedBinSize(-1024, 25);
             compare(rows, "e2e moments", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
+            cuda.keep(m.asVolume(), "bench mask");
+            compare(rows, "e2e bounding box, mask kept", size, () -> cuda.boundingBox(m, 1), () -> cpu.boundingBox(m, 1), cores, x -> { });
+            cuda.release(m.asVolume());
             compare(rows, "e2e range mask", size, () -> cuda.rangeMask(img, m, 1, -100, 300), () -> cpu.rangeMask(img, m, 1, -100, 300), cores,
                     Mask::close);
             compare(rows, "e2e discretise", size, () -> cuda.discretise(img, m, 1, bin), () -> cpu.discretise(img, m, 1, bin), cores, Volume::close);
