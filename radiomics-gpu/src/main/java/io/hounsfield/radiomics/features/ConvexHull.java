@@ -15,6 +15,7 @@ final class ConvexHull {
     private static final class Face {
         final int a, b, c;
         final double nx, ny, nz, offset; // outward normal (unnormalised) and n·a
+        final double norm; // |n|: twice the face's area
         /** The faces across edges a→b, b→c and c→a. */
         final Face[] across = new Face[3];
         int[] outside = new int[4];
@@ -32,6 +33,7 @@ final class ConvexHull {
             ny = uz * vx - ux * vz;
             nz = ux * vy - uy * vx;
             offset = nx * p[3 * a] + ny * p[3 * a + 1] + nz * p[3 * a + 2];
+            norm = Math.sqrt(nx * nx + ny * ny + nz * nz);
         }
 
         int vertex(int k) {
@@ -53,7 +55,7 @@ final class ConvexHull {
         }
 
         double norm() {
-            return Math.sqrt(nx * nx + ny * ny + nz * nz);
+            return norm;
         }
 
         void addOutside(int i) {
@@ -66,10 +68,12 @@ final class ConvexHull {
 
     private final double[] p;
     private final double eps;
-    private final List<Face> faces = new ArrayList<>();
+    /** Every face made, dead ones too (a few per point: sized once rather than grown many times). */
+    private final List<Face> faces;
 
     private ConvexHull(double[] points) {
         this.p = points;
+        this.faces = new ArrayList<>(Math.max(16, 4 * (points.length / 3)));
         double scale = 0;
         for (double v : points) {
             scale = Math.max(scale, Math.abs(v));
