@@ -305,7 +305,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         w.println("  (marching cubes overestimates the area of binary masks by about 8 %; see README)");
         w.println();
-        w.println("Not in the pipeline yet: gRPC serving. Segment-then-extract on your own image: hounsfield analyze IMAGE.");
+        w.println("Segment-then-extract on your own image: hounsfield analyze IMAGE; the same over gRPC: hounsfield serve, then hounsfield client analyze IMAGE.");
         w.flush();
     }
 
