@@ -41,7 +41,7 @@ final class Enclosing {
     }
 
     /**
-     * As {@link #orientedBox(ConvexHull)}, the directions in a few chunks on {@code work}; the smallest box
+     * As {@link #orientedBox(ConvexHull)}, the directions in chunks (one per core, 4 to 16) on {@code work}; the smallest box
      * of the first direction that has it, as sequentially, whatever runs them.
      */
     static Box orientedBox(ConvexHull hull, java.util.concurrent.Executor work) {
@@ -60,7 +60,8 @@ final class Enclosing {
                 dirs[count++] = f;
             }
         }
-        int chunks = Math.min(4, count), n = count;
+        // A chunk per core (at least 4, at most 16): the box is the same however the directions are cut.
+        int chunks = Math.min(count, Math.clamp(Runtime.getRuntime().availableProcessors(), 4, 16)), n = count;
         List<java.util.concurrent.CompletableFuture<Box>> parts = new java.util.ArrayList<>();
         for (int c = 0; c < chunks; c++) {
             int from = n * c / chunks, to = n * (c + 1) / chunks;
