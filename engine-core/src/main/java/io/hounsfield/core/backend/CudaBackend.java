@@ -169,6 +169,16 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return t == VoxelType.INT16 || t == VoxelType.UINT16 || t == VoxelType.UINT8 || t == VoxelType.FLOAT32;
     }
 
+    /** Bytes the device holds now for kept volumes (their copies in the cache; 0 on a device that no longer takes work). */
+    public long keptBytes() {
+        long[] bytes = new long[1];
+        ownerThreadBookkeeping("size", () -> device.submit(c -> {
+            bytes[0] = cache.residentBytes();
+            return null;
+        }));
+        return bytes[0];
+    }
+
     /** Whether {@code volume} is kept ({@link #keep}) on a device that still takes work. */
     private boolean keptOnDevice(Volume volume) {
         boolean[] kept = new boolean[1];

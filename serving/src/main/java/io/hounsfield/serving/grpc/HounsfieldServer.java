@@ -161,6 +161,7 @@ public final class HounsfieldServer implements AutoCloseable {
         metrics.gauge("hounsfield_upload_budget_bytes", store::budget);
         if (backend instanceof io.hounsfield.core.backend.CudaBackend cuda) {
             metrics.gauge("hounsfield_device_memory_bytes", () -> cuda.device().totalMemoryBytes());
+            metrics.gauge("hounsfield_device_kept_bytes", cuda::keptBytes);
             cuda.metrics().snapshot().keySet().forEach(k -> metrics.gauge("hounsfield_cuda_" + k, () -> cuda.metrics().snapshot().get(k)));
         }
         HounsfieldService service = new HounsfieldService(backend, models, store, admission, limits, catalogue(), metrics);
