@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 final class DeviceVolumeCache {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceVolumeCache.class);
+
     /** What a device copy holds. */
     enum Form {
         /** Every voxel as float32 (what the image kernels read). */
@@ -29,26 +31,16 @@ final class DeviceVolumeCache {
         LABELS
     }
 
-    /** One device copy of a kept volume: its key (for logs), its buffer once uploaded. */
-    static final class Entry {
-        final String key;
-        DeviceBuffer buffer;
-
-        Entry(String key) {
-            this.key = key;
-        }
-    }
-
     /** A resident copy: which volume, in which form (identity of the volume). */
     private record Copy(Volume volume, Form form) {
     }
 
     private final long budget;
     private final BackendMetrics metrics;
-    /** Kept volumes and their keys. */
+    /** Kept volumes and their keys (named when their copies are evicted). */
     private final Map<Volume, String> kept = new IdentityHashMap<>();
     /** Uploaded copies in access order (LRU first). Volume has identity equality, so a Copy key does too. */
-    private final LinkedHashMap<Copy, Entry> resident = new LinkedHashMap<>(16, 0.75f, true);
+    private final LinkedHashMap<Copy, DeviceBuffer> resident = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
 
     DeviceVolumeCache(long budgetBytes, BackendMetrics metrics) {
@@ -76,19 +68,19 @@ final class DeviceVolumeCache {
     void release(Volume v) {
         kept.remove(v);
         for (Form f : Form.values()) {
-            Entry e = resident.remove(new Copy(v, f));
-            if (e != null) {
-                free(e);
+            DeviceBuffer b = resident.remove(new Copy(v, f));
+            if (b != null) {
+                free(b);
             }
         }
     }
 
     /** The device copy of a kept, uploaded volume in form {@code f} (counts a hit or a miss for kept volumes). */
     Optional<DeviceBuffer> lookup(Volume v, Form f) {
-        Entry e = resident.get(new Copy(v, f));
-        if (e != null) {
+        DeviceBuffer b = resident.get(new Copy(v, f));
+        if (b != null) {
             metrics.cacheHit();
-            return Optional.of(e.buffer);
+            return Optional.of(b);
         }
         if (kept.containsKey(v)) {
             metrics.cacheMiss();
@@ -98,17 +90,17 @@ final class DeviceVolumeCache {
 
     /** The device copy of {@code v} in form {@code f} if it is on the device, else null (counts nothing). */
     DeviceBuffer resident(Volume v, Form f) {
-        Entry e = resident.get(new Copy(v, f));
-        return e == null ? null : e.buffer;
+        return resident.get(new Copy(v, f));
     }
 
     /** Makes room for {@code size} more bytes by evicting least recently used copies. */
     void makeRoom(long size) {
-        Iterator<Entry> it = resident.values().iterator();
+        Iterator<Map.Entry<Copy, DeviceBuffer>> it = resident.entrySet().iterator();
         while (bytes + size > budget && it.hasNext()) {
-            Entry e = it.next();
+            Map.Entry<Copy, DeviceBuffer> e = it.next();
             it.remove();
-            free(e);
+            LOG.debug("evicting the device copy ({}) of {}", e.getKey().form(), kept.get(e.getKey().volume()));
+            free(e.getValue());
             metrics.evicted();
         }
     }
@@ -118,34 +110,30 @@ final class DeviceVolumeCache {
      * frees it after use). A copy already resident in that form is replaced (and freed).
      */
     boolean admit(Volume v, Form f, DeviceBuffer b) {
-        String key = kept.get(v);
-        if (key == null || b.byteSize() > budget) {
+        if (!kept.containsKey(v) || b.byteSize() > budget) {
             return false;
         }
-        Entry old = resident.remove(new Copy(v, f));
+        DeviceBuffer old = resident.remove(new Copy(v, f));
         if (old != null) {
             free(old);
         }
         makeRoom(b.byteSize());
-        Entry e = new Entry(key);
-        e.buffer = b;
-        resident.put(new Copy(v, f), e);
+        resident.put(new Copy(v, f), b);
         bytes += b.byteSize();
         return true;
     }
 
     /** Frees every device copy (kept volumes stay kept and upload again when next used). */
     void evictAll() {
-        for (Entry e : resident.values()) {
-            free(e);
+        for (DeviceBuffer b : resident.values()) {
+            free(b);
             metrics.evicted();
         }
         resident.clear();
     }
 
-    private void free(Entry e) {
-        bytes -= e.buffer.byteSize();
-        e.buffer.close();
-        e.buffer = null;
+    private void free(DeviceBuffer b) {
+        bytes -= b.byteSize();
+        b.close();
     }
 }
