@@ -35,6 +35,18 @@ class DeviceResidencyTest {
     private record Request(FeatureSet features, long up, long down, long cacheMisses, long cpuOperations) {
     }
 
+    /** Every family of the lesion, bin width 25, 3D; resampled to {@code spacing} and rounded when it is not null (IBSI's CT configurations). */
+    private static RadiomicsSettings lesion(io.hounsfield.core.Vec3 spacing) {
+        return new RadiomicsSettings(CtBody.LESION, spacing, io.hounsfield.core.backend.Interpolation.TRILINEAR, spacing != null, Double.NaN,
+                Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES,
+                List.of("3D"), "HU");
+    }
+
+    /** The CPU backend's features of the same request. */
+    private static List<FeatureValue> onCpu(Phantom ct, RadiomicsSettings s) {
+        return new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
+    }
+
     /** Keeps the image, runs a first request (the image goes up once), and measures the second. */
     private static Request secondRequest(CudaBackend cuda, Phantom ct, RadiomicsSettings s) {
         return secondRequest(cuda, ct, s, false);
@@ -63,9 +75,7 @@ class DeviceResidencyTest {
     void aRequestOnAKeptImageMovesLittleOfIt() {
         try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
              Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
-            RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, null, io.hounsfield.core.backend.Interpolation.TRILINEAR, false, Double.NaN,
-                    Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN, RadiomicsSettings.ALL_FAMILIES,
-                    List.of("3D"), "HU");
+            RadiomicsSettings s = lesion(null);
             Request r = secondRequest(cuda, ct, s);
             FeatureSet onDevice = r.features();
             long up = r.up(), down = r.down();
@@ -74,23 +84,20 @@ class DeviceResidencyTest {
                     ParityBackends.where(), up, down, imageBytes, onDevice.provenance().notes());
             assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
             assertThat(up + down).as("bytes moved by a request on a kept image").isLessThan(imageBytes / 50);
-            List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
-            assertThat(onDevice.features()).containsExactlyElementsOf(cpu);
+            assertThat(onDevice.features()).containsExactlyElementsOf(onCpu(ct, s));
         }
     }
 
     /**
      * Resampled to 1 mm and rounded (IBSI's CT configurations): the block the device resampled stays there as
-     * the request's kept copy and is rounded there, so it never crosses the bus back up — only its download
-     * for the host's sampling does — and the features are still the CPU's.
+     * the request's kept copy and is rounded there, so it never crosses the bus back up — it comes down once, as
+     * the request's host copy — and the features are still the CPU's.
      */
     @Test
     void aResampledRequestKeepsTheResampledBlockOnTheDevice() {
         try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
              Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
-            RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, new io.hounsfield.core.Vec3(1, 1, 1), io.hounsfield.core.backend.Interpolation.TRILINEAR,
-                    true, Double.NaN, Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN,
-                    RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+            RadiomicsSettings s = lesion(new io.hounsfield.core.Vec3(1, 1, 1));
             Request r = secondRequest(cuda, ct, s);
             FeatureSet onDevice = r.features();
             long up = r.up(), down = r.down();
@@ -100,11 +107,10 @@ class DeviceResidencyTest {
             System.out.printf("DeviceResidencyTest (%s): lesion request at 1 mm, rounded, image kept: %d B up, %d B down (resampled block %d B)%n",
                     ParityBackends.where(), up, down, blockBytes);
             assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
-            // Everything else it uploads (the block's mask bytes, the texture slab, Moran's points: ~580 kB here) is
-            // less than the block as float32; uploading the block again (as before: 1.46 MB) would exceed it.
+            // Everything else it uploads (the label's indicator for resampling, Moran's points, the spheres' layout: ~160 kB
+            // here) is less than the block as float32; uploading the block again (1.46 MB) would exceed it.
             assertThat(up).as("bytes up: the resampled block is not uploaded again").isLessThan(blockBytes);
-            List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
-            assertThat(onDevice.features()).containsExactlyElementsOf(cpu);
+            assertThat(onDevice.features()).containsExactlyElementsOf(onCpu(ct, s));
         }
     }
 
@@ -123,9 +129,7 @@ class DeviceResidencyTest {
              Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
             var roi = ct.mask().boundingBox(CtBody.LESION).orElseThrow();
             for (io.hounsfield.core.Vec3 spacing : java.util.Arrays.asList(null, new io.hounsfield.core.Vec3(1, 1, 1))) {
-                RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, spacing, io.hounsfield.core.backend.Interpolation.TRILINEAR, spacing != null,
-                        Double.NaN, Double.NaN, false, io.hounsfield.radiomics.features.Discretisation.binSize(25), Double.NaN,
-                        RadiomicsSettings.ALL_FAMILIES, List.of("3D"), "HU");
+                RadiomicsSettings s = lesion(spacing);
                 Request imageOnly = secondRequest(cuda, ct, s, false), both = secondRequest(cuda, ct, s, true);
                 System.out.printf("DeviceResidencyTest (%s): lesion request%s, image and mask kept: %d B up, %d B down (image only kept: %d B up)%n",
                         ParityBackends.where(), spacing == null ? "" : " at 1 mm", both.up(), both.down(), imageOnly.up());
@@ -142,7 +146,7 @@ class DeviceResidencyTest {
                 // was, unless the request resampled (its resampled mask is kept on the device too).
                 assertThat(both.cpuOperations()).as("operations on the CPU, image and mask kept").isZero();
                 assertThat(imageOnly.cpuOperations()).as("operations on the CPU, image only kept").isEqualTo(spacing == null ? 1 : 0);
-                List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
+                List<FeatureValue> cpu = onCpu(ct, s);
                 assertThat(both.features().features()).containsExactlyElementsOf(cpu);
                 assertThat(imageOnly.features().features()).containsExactlyElementsOf(cpu);
             }

@@ -58,9 +58,10 @@ public final class RoiSums {
         long[] idx = s.indices();
         double[] w = s.intensities();
         IndexSplitter at = new IndexSplitter(e);
-        long current = -1;
+        long current = -1; // the first index of the row being summed
         for (int t = 0; t < idx.length; t++) {
-            long r = idx[t] / e.nx();
+            at.split(idx[t]);
+            long r = idx[t] - at.x();
             if (r != current) {
                 if (current >= 0) {
                     addRow(total, row);
@@ -68,7 +69,6 @@ public final class RoiSums {
                 java.util.Arrays.fill(row, 0);
                 current = r;
             }
-            at.split(idx[t]);
             row[0] += w[t];
             row[1] += w[t] * at.x();
             row[2] += w[t] * at.y();
