@@ -41,8 +41,7 @@ extern "C" __global__ void hf_crop_u8(const uint8_t *__restrict__ src, int snx, 
 }
 
 // ---- label maps kept on the device (uint8, x fastest) ------------------------------------------------------
-// The box of one label: out = {x0, y0, z0, x1, y1, z1} (inclusive), set before to bytes 0x7F (above any index) and
-// 0xFF (-1). Eight labels at a time, skipped when none is the label (the zero-byte test of the word XOR the
+// The box of one label: out = {x0, y0, z0, x1, y1, z1} (inclusive), set before to a value above any index and -1. Eight labels at a time, skipped when none is the label (the zero-byte test of the word XOR the
 // label in every byte: exact for "some byte matches"); each block folds its threads' boxes in shared memory, then
 // six integer atomics: the same box whatever the order.
 __device__ __forceinline__ void bounds_at(int x, int y, int z, int *b) {
@@ -827,13 +826,12 @@ extern "C" __global__ void hf_gather_ranks(const float *__restrict__ img, int nx
 // its voxels, reduced to peaks[1] = the largest (global peak) and peaks[0] = the largest among the voxels whose value
 // is top (local peak), as double_key (zeroed before). Each block folds its threads' maxima in shared memory first.
 extern "C" __global__ void hf_sphere_peaks(const double *__restrict__ prefix, const int *__restrict__ layout,
-                                           const float *__restrict__ img, int x0, int y0, int z0, int bnx, int bny, int bnz,
-                                           const uint8_t *__restrict__ roi, double lo, double hi, double top,
+                                           const float *__restrict__ img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny,
+                                           int bnz, const uint8_t *__restrict__ roi, double lo, double hi, double top,
                                            unsigned long long *__restrict__ peaks) {
     __shared__ unsigned long long s_peak[2];
     if (threadIdx.x < 2) s_peak[threadIdx.x] = 0;
     __syncthreads();
-    int nx = layout[1], ny = layout[2];
     unsigned long long local = 0, global = 0;
     long long n = (long long) bnx * bny * bnz;
     GRID_STRIDE(i, n) {

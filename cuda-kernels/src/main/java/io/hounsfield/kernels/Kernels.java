@@ -70,7 +70,7 @@ public final class Kernels implements AutoCloseable {
             Map.entry("hf_row_prefix", "pilp"),
             Map.entry("hf_sphere_means", "pplpp"),
             Map.entry("hf_mask_extent", "piiiiiiiipddp"),
-            Map.entry("hf_sphere_peaks", "pppiiiiiipdddp"),
+            Map.entry("hf_sphere_peaks", "pppiiiiiiiipdddp"),
             Map.entry("hf_index_moments", "piiiiiip"),
             Map.entry("hf_weighted_rows", "piiiiiiiipddp"),
             Map.entry("hf_mask_row_counts", "piiiiiiiipddp"),
@@ -215,8 +215,8 @@ public final class Kernels implements AutoCloseable {
 
     /**
      * The box of {@code label} in a uint8 label map of {@code nx × ny × nz} voxels, into {@code box}: six int32
-     * {x0, y0, z0, x1, y1, z1} (inclusive), set by the caller to bytes 0x7F (the first three) and 0xFF (the last
-     * three); they stay so when the label is absent.
+     * {x0, y0, z0, x1, y1, z1} (inclusive), set by the caller to a value above any index (the first three) and −1
+     * (the last three); they stay so when the label is absent.
      */
     public void labelBounds(DeviceBuffer labels, int nx, int ny, int nz, int label, DeviceBuffer box) {
         long n = count(nx, ny, nz, "label map");
@@ -297,21 +297,18 @@ public final class Kernels implements AutoCloseable {
     }
 
     /**
-     * Re-segmentation and discretisation of an ROI's box into the texture builders' padded slab: {@code img} the
-     * whole image (float32, {@code nx·ny·…}), the box at (x0, y0, z0) of {@code bnx·bny·bnz} voxels, {@code roi} one
-     * byte per box voxel (non-zero: in the label); {@code levels} (int32) and {@code morph} (bytes) hold the box
-     * grown by one voxel on every side and must be zeroed. Fixed bin number: {@code a, b} the range, {@code ng}
+     * Re-segmentation and discretisation of an ROI's box into the texture builders' padded slab: each voxel of the
+     * intensity mask {@code m} gets its grey level, the rest of the box 0, and {@code morph} marks the box's ROI bytes
+     * (the morphological mask); {@code levels} (int32) and {@code morph} (bytes) hold the box grown by one voxel on
+     * every side and must be zeroed. Fixed bin number: {@code a, b} the range, {@code ng}
      * levels; fixed bin size: {@code a} the lower bound, {@code b} the width.
      */
-    public void levelSlab(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
-                          double lo, double hi, boolean fixedBinNumber, double a, double b, int ng, DeviceBuffer levels, DeviceBuffer morph) {
-        long bn = count(bnx, bny, bnz, "box");
-        long pn = (long) (bnx + 2) * (bny + 2) * (bnz + 2);
-        imageBox(nx, ny, x0, y0, z0, bnx, bny);
-        need(roi, bn, "ROI bytes");
+    public void levelSlab(IntensityMask m, boolean fixedBinNumber, double a, double b, int ng, DeviceBuffer levels, DeviceBuffer morph) {
+        long bn = m.check();
+        long pn = (long) (m.bnx() + 2) * (m.bny() + 2) * (m.bnz() + 2);
         need(levels, 4 * pn, "padded levels");
         need(morph, pn, "padded mask");
-        launch("hf_level_slab", grid(bn), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, fixedBinNumber ? 1 : 0, a, b, ng, levels, morph);
+        launch("hf_level_slab", grid(bn), 0, m.args(NONE, fixedBinNumber ? 1 : 0, a, b, ng, levels, morph));
     }
 
     /**
@@ -604,18 +601,53 @@ public final class Kernels implements AutoCloseable {
     }
 
     /**
-     * The intensity mask's extent in a box of a float32 image ({@code nx × ny} per slice; box of {@code bnx·bny·bnz}
-     * at x0, y0, z0; {@code roi} one byte per box voxel): its voxels are the ROI's with lo ≤ value ≤ hi. {@code ext}:
-     * seven int32 — x0, y0, z0, x1, y1, z1 (inclusive), set by the caller to a large value and −1, and the largest
-     * value's order key (float bits, negatives with their magnitude bits flipped), set to {@link Integer#MIN_VALUE}.
+     * An intensity mask as the mask kernels read it (the leading parameters they share): the voxels of the box of
+     * {@code bnx·bny·bnz} at (x0, y0, z0) of a float32 image {@code img} (rows of {@code nx}, slices of {@code nx·ny})
+     * whose ROI byte ({@code roi}, one per box voxel) is non-zero and whose value lies in [lo, hi].
      */
-    public void maskExtent(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
-                           double lo, double hi, DeviceBuffer ext) {
-        long bn = count(bnx, bny, bnz, "box");
-        imageBox(nx, ny, x0, y0, z0, bnx, bny);
-        need(roi, bn, "ROI bytes");
+    public record IntensityMask(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
+                                double lo, double hi) {
+
+        /** Checks the box against the image and the buffers' sizes; the box's voxels. */
+        long check() {
+            long bn = count(bnx, bny, bnz, "box");
+            imageBox(nx, ny, x0, y0, z0, bnx, bny);
+            need(img, 4L * nx * ny * (z0 + bnz), "image");
+            need(roi, bn, "ROI bytes");
+            return bn;
+        }
+
+        /** The box's rows (y + bny·z). */
+        long rows() {
+            return (long) bny * bnz;
+        }
+
+        /** {@code head}, this mask's twelve parameters, then {@code tail}: a launch's arguments. */
+        Object[] args(Object[] head, Object... tail) {
+            Object[] mine = {img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi};
+            Object[] out = java.util.Arrays.copyOf(head, head.length + mine.length + tail.length);
+            System.arraycopy(mine, 0, out, head.length, mine.length);
+            System.arraycopy(tail, 0, out, head.length + mine.length, tail.length);
+            return out;
+        }
+    }
+
+    private static final Object[] NONE = {};
+
+    /** A grid of a few blocks per SM for a reduction over {@code n} elements that folds each block's part in shared memory. */
+    private static Dim3 reduceGrid(long n) {
+        return Dim3.cover(Math.min(n, (long) BLOCK * REDUCE_BLOCKS), BLOCK);
+    }
+
+    /**
+     * The intensity mask's extent: {@code ext} gets seven int32 — x0, y0, z0, x1, y1, z1 (inclusive), set by the caller
+     * to a large value and −1, and the largest value's order key (float bits, negatives with their magnitude bits
+     * flipped), set to {@link Integer#MIN_VALUE}.
+     */
+    public void maskExtent(IntensityMask m, DeviceBuffer ext) {
+        long bn = m.check();
         need(ext, 7 * 4, "extent");
-        launch("hf_mask_extent", Dim3.cover(Math.min(bn, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, ext);
+        launch("hf_mask_extent", reduceGrid(bn), 0, m.args(NONE, ext));
     }
 
     /** Checks that a box at (x0, y0, z0) of {@code bnx × bny} lies within rows of {@code nx} and slices of {@code nx × ny}. */
@@ -639,72 +671,57 @@ public final class Kernels implements AutoCloseable {
         }
         need(roi, bn, "ROI bytes");
         need(out, 8L * MOMENTS, "moments");
-        launch("hf_index_moments", Dim3.cover(Math.min(bn, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, roi, x0, y0, z0, bnx, bny, bnz, out);
+        launch("hf_index_moments", reduceGrid(bn), 0, roi, x0, y0, z0, bnx, bny, bnz, out);
     }
 
     /**
-     * The intensity mask's weighted sums row by row (as {@link #maskExtent} reads the mask): {@code rows} gets five
-     * float64 per row (y + bny·z) of the box — Σw, Σw·i, Σw·j, Σw·k over its voxels in x order, and their count.
+     * The intensity mask's weighted sums row by row: {@code rows} gets five float64 per row (y + bny·z) of the box —
+     * Σw, Σw·i, Σw·j, Σw·k over its voxels in x order, and their count.
      */
-    public void weightedRows(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
-                             double lo, double hi, DeviceBuffer rows) {
-        long nrows = maskRows(img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi);
-        need(rows, 5 * 8 * nrows, "row sums");
-        launch("hf_weighted_rows", grid(nrows), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, rows);
+    public void weightedRows(IntensityMask m, DeviceBuffer rows) {
+        m.check();
+        need(rows, 5 * 8 * m.rows(), "row sums");
+        launch("hf_weighted_rows", grid(m.rows()), 0, m.args(NONE, rows));
     }
 
     /** The intensity mask's voxels per row of the box (as {@link #weightedRows}): one int32 per row into {@code counts}. */
-    public void maskRowCounts(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
-                              double lo, double hi, DeviceBuffer counts) {
-        long nrows = maskRows(img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi);
-        need(counts, 4 * nrows, "row counts");
-        launch("hf_mask_row_counts", grid(nrows), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, counts);
+    public void maskRowCounts(IntensityMask m, DeviceBuffer counts) {
+        m.check();
+        need(counts, 4 * m.rows(), "row counts");
+        launch("hf_mask_row_counts", grid(m.rows()), 0, m.args(NONE, counts));
     }
 
     /**
-     * The intensity mask's voxels at {@code m} ascending {@code ranks} (positions in index order; {@code start}: the
+     * The intensity mask's voxels at {@code n} ascending {@code ranks} (positions in index order; {@code start}: the
      * rank of each box row's first voxel, one int32 per row): their image indices (int64) and values (float64),
      * at each rank's position.
      */
-    public void gatherRanks(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi,
-                            double lo, double hi, DeviceBuffer start, DeviceBuffer ranks, int m, DeviceBuffer idx, DeviceBuffer val) {
-        long nrows = maskRows(img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi);
-        if (m < 1) {
-            throw new IllegalArgumentException("ranks to gather must be >= 1, got " + m);
+    public void gatherRanks(IntensityMask m, DeviceBuffer start, DeviceBuffer ranks, int n, DeviceBuffer idx, DeviceBuffer val) {
+        m.check();
+        if (n < 1) {
+            throw new IllegalArgumentException("ranks to gather must be >= 1, got " + n);
         }
-        need(start, 4 * nrows, "row starts");
-        need(ranks, 4L * m, "ranks");
-        need(idx, 8L * m, "indices");
-        need(val, 8L * m, "values");
-        launch("hf_gather_ranks", grid(nrows), 0, img, nx, ny, x0, y0, z0, bnx, bny, bnz, roi, lo, hi, start, ranks, m, idx, val);
-    }
-
-    /** Checks an intensity mask's box in a float32 image of {@code nx × ny} slices; its number of rows. */
-    private static long maskRows(DeviceBuffer img, int nx, int ny, int x0, int y0, int z0, int bnx, int bny, int bnz, DeviceBuffer roi) {
-        long bn = count(bnx, bny, bnz, "box");
-        imageBox(nx, ny, x0, y0, z0, bnx, bny);
-        need(img, 4L * nx * ny * (z0 + bnz), "image");
-        need(roi, bn, "ROI bytes");
-        return (long) bny * bnz;
+        need(start, 4 * m.rows(), "row starts");
+        need(ranks, 4L * n, "ranks");
+        need(idx, 8L * n, "indices");
+        need(val, 8L * n, "values");
+        launch("hf_gather_ranks", grid(m.rows()), 0, m.args(NONE, start, ranks, n, idx, val));
     }
 
     /**
-     * IBSI's intensity peaks over the intensity mask of a box (as {@link #maskExtent} reads it) of the image the
-     * layout describes: {@code peaks} (two uint64, zeroed by the caller) get the order keys of the largest sphere
-     * mean among the voxels holding {@code top} (local peak) and of the largest of all (global peak).
+     * IBSI's intensity peaks over the intensity mask, of the image the layout describes: {@code peaks} (two uint64,
+     * zeroed by the caller) get the order keys of the largest sphere mean among the voxels holding {@code top}
+     * (local peak) and of the largest of all (global peak).
      */
-    public void spherePeaks(DeviceBuffer prefix, DeviceBuffer layout, int[] packedLayout, DeviceBuffer img, int x0, int y0, int z0, int bnx, int bny,
-                            int bnz, DeviceBuffer roi, double lo, double hi, float top, DeviceBuffer peaks) {
+    public void spherePeaks(DeviceBuffer prefix, DeviceBuffer layout, int[] packedLayout, IntensityMask m, float top, DeviceBuffer peaks) {
         sphereLayout(layout, packedLayout);
-        long bn = count(bnx, bny, bnz, "box");
-        if (x0 < 0 || y0 < 0 || z0 < 0 || x0 + bnx > packedLayout[1] || y0 + bny > packedLayout[2] || z0 + bnz > packedLayout[3]) {
-            throw new IllegalArgumentException("box at " + x0 + "," + y0 + "," + z0 + " of " + bnx + "x" + bny + "x" + bnz + " is not inside the image");
+        long bn = m.check();
+        if (m.nx() != packedLayout[1] || m.ny() != packedLayout[2] || m.z0() + m.bnz() > packedLayout[3]) {
+            throw new IllegalArgumentException("the intensity mask's image (rows " + m.nx() + ", slices " + m.nx() + "x" + m.ny() + ", box to z "
+                    + (m.z0() + m.bnz()) + ") is not the sphere layout's " + packedLayout[1] + "x" + packedLayout[2] + "x" + packedLayout[3]);
         }
-        need(img, 4L * packedLayout[1] * packedLayout[2] * packedLayout[3], "image");
-        need(roi, bn, "ROI bytes");
         need(peaks, 2 * 8, "peaks");
-        launch("hf_sphere_peaks", Dim3.cover(Math.min(bn, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, prefix, layout, img, x0, y0, z0, bnx, bny, bnz, roi,
-                lo, hi, (double) top, peaks);
+        launch("hf_sphere_peaks", reduceGrid(bn), 0, m.args(new Object[] {prefix, layout}, (double) top, peaks));
     }
 
     // ---- the marching-cubes surface as counts (io.hounsfield.core.mesh.SurfaceCounts) ----
@@ -738,7 +755,7 @@ public final class Kernels implements AutoCloseable {
         occupancy(occ, px, py, pz);
         need(out, 8L * SURFACE_CONFIG_WORDS, "configuration counts");
         // Few blocks: each adds its 1024 shared counters to the output once.
-        launch("hf_surface_configs", Dim3.cover(Math.min(cubes, (long) BLOCK * REDUCE_BLOCKS), BLOCK), 0, occ, px, py, pz, out);
+        launch("hf_surface_configs", reduceGrid(cubes), 0, occ, px, py, pz, out);
     }
 
     /**

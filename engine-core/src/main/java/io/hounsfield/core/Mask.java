@@ -168,6 +168,30 @@ public final class Mask implements AutoCloseable {
         return x1 < 0 ? Optional.empty() : Optional.of(new IndexBox(x0, y0, z0, x1 + 1, y1 + 1, z1 + 1));
     }
 
+    /**
+     * One byte per voxel of {@code box} grown by {@code pad} voxels on every side, x fastest: 1 where this mask
+     * holds {@code label} inside {@code box}, 0 elsewhere (the ring is 0: {@code box} is meant to hold every voxel
+     * of the label). An ROI's indicator ({@code pad} 0), or the padded occupancy the marching cubes read (1).
+     */
+    public byte[] indicator(int label, IndexBox box, int pad) {
+        Extent e = geometry().extent();
+        int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
+        int px = bx + 2 * pad, py = by + 2 * pad, pz = bz + 2 * pad;
+        byte[] out = new byte[Math.toIntExact((long) px * py * pz)];
+        MemorySegment s = labels.segment();
+        byte want = (byte) label;
+        for (int z = 0; z < bz; z++) {
+            for (int y = 0; y < by; y++) {
+                long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
+                int at = ((z + pad) * py + (y + pad)) * px + pad;
+                for (int x = 0; x < bx; x++) {
+                    out[at + x] = (byte) (s.get(ValueLayout.JAVA_BYTE, row + x) == want ? 1 : 0);
+                }
+            }
+        }
+        return out;
+    }
+
     /** A copy of the sub-block {@code box}. */
     public Mask crop(IndexBox box) {
         return new Mask(labels.crop(box));

@@ -156,8 +156,8 @@ public final class GpuCheck {
                 c.fill8(moments, 0, moments.byteSize(), (byte) 0);
                 k.indexMoments(m8, 0, 0, 0, nx, ny, nz, moments);
             }), n, ceiling);
-            kernel(rows, "weighted row sums (thread per row)", size, time(c, () -> k.weightedRows(f32, nx, ny, 0, 0, 0, nx, ny, nz, m8,
-                    Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY, rowSums)), 5 * n + 40L * ny * nz, ceiling);
+            kernel(rows, "weighted row sums (thread per row)", size, time(c, () -> k.weightedRows(new Kernels.IntensityMask(f32, nx, ny, 0, 0, 0, nx, ny, nz,
+                    m8, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY), rowSums)), 5 * n + 40L * ny * nz, ceiling);
             kernel(rows, "histogram (4096 bins max)", size, time(c, () -> {
                 c.fill8(hist, 0, hist.byteSize(), (byte) 0);
                 k.histogram(levels, n, 128, hist);

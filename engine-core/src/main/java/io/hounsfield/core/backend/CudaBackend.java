@@ -255,8 +255,8 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("boundingBox", () -> cpu.boundingBox(mask, label), c -> {
             Extent e = mask.geometry().extent();
             try (Upload m = labels(c, mask); DeviceBuffer out = c.allocate(6 * 4)) {
-                c.fill8(out, 0, 12, (byte) 0x7F);
-                c.fill8(out, 12, 12, (byte) 0xFF);
+                c.fill32(out, 0, 3, Integer.MAX_VALUE); // an empty box for the kernel's min/max atomics
+                c.fill32(out, 12, 3, -1);
                 kernels.labelBounds(m.buffer, e.nx(), e.ny(), e.nz(), label, out);
                 int[] b = new int[6];
                 download(c, out, MemorySegment.ofArray(b));
@@ -310,15 +310,14 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public double[] intensityPeaks(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, double radiusMm, Supplier<RoiSample> sample) {
-        if (!maskOnDevice(image, mask, box)) {
+        if (!readsMaskOnDevice(image, mask, box)) {
             return ComputeBackend.super.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample);
         }
-        double a = lower(lo), b = upper(hi);
-        Extent e = image.extent(), be = box.extent();
+        Extent e = image.extent();
         return onDevice("intensityPeaks", () -> cpu.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample), c -> {
-            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer ext = uploaded(c,
+            try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer ext = uploaded(c,
                     MemorySegment.ofArray(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, -1, -1, -1, Integer.MIN_VALUE}))) {
-                kernels.maskExtent(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, ext);
+                kernels.maskExtent(in.mask, ext);
                 int[] x = new int[7];
                 download(c, ext, MemorySegment.ofArray(x));
                 if (x[3] < 0) {
@@ -333,8 +332,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                      DeviceBuffer lay = uploaded(c, MemorySegment.ofArray(layout)); DeviceBuffer peaks = c.allocate(16)) {
                     c.fill8(peaks, 0, 16, (byte) 0);
                     kernels.rowPrefix(blk, L.w(), rows, prefix);
-                    kernels.spherePeaks(prefix, lay, layout, img.buffer, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b,
-                            Float.intBitsToFloat(topBits), peaks);
+                    kernels.spherePeaks(prefix, lay, layout, in.mask, Float.intBitsToFloat(topBits), peaks);
                     long[] k = new long[2];
                     download(c, peaks, MemorySegment.ofArray(k));
                     return new double[] {fromKey(k[0]), fromKey(k[1])};
@@ -364,6 +362,43 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
+    /** An intensity mask on the device: the image's float32 copy and the ROI box's bytes, freed together, as the kernels read them. */
+    private static final class MaskOnDevice implements AutoCloseable {
+        final Upload image;
+        final DeviceBuffer roi;
+        final Kernels.IntensityMask mask;
+
+        MaskOnDevice(Upload image, DeviceBuffer roi, Kernels.IntensityMask mask) {
+            this.image = image;
+            this.roi = roi;
+            this.mask = mask;
+        }
+
+        @Override
+        public void close() {
+            try (image) {
+                roi.close();
+            }
+        }
+    }
+
+    /**
+     * The intensity mask of {@code label} in {@code box} of {@code image} with values in [lo, hi] (a NaN bound is none)
+     * on the device: the image's copy (kept or uploaded) and the box's ROI bytes (cut from a kept mask, else uploaded).
+     */
+    private MaskOnDevice maskOnDevice(CudaContext c, Volume image, Mask mask, int label, IndexBox box, double lo, double hi) {
+        Upload img = floats(c, image);
+        try {
+            DeviceBuffer roi = labelBox(c, mask, label, box, false);
+            Extent e = image.extent(), be = box.extent();
+            return new MaskOnDevice(img, roi, new Kernels.IntensityMask(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(),
+                    be.nz(), roi, lower(lo), upper(hi)));
+        } catch (RuntimeException | Error x) {
+            img.close();
+            throw x;
+        }
+    }
+
     /** A lower bound for the kernels: NaN (none) as −∞. */
     private static double lower(double lo) {
         return Double.isNaN(lo) ? Double.NEGATIVE_INFINITY : lo;
@@ -375,7 +410,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     }
 
     /** Whether the intensity mask of {@code image} in {@code box} can be read on the device: a kept image of an exact type. */
-    private boolean maskOnDevice(Volume image, Mask mask, IndexBox box) {
+    private boolean readsMaskOnDevice(Volume image, Mask mask, IndexBox box) {
         sameGrid(image, mask);
         return exactOnDevice(image.type()) && box.within(image.extent()) && keptOnDevice(image);
     }
@@ -387,15 +422,14 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public double[] weightedSums(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, Supplier<RoiSample> sample) {
-        if (!maskOnDevice(image, mask, box)) {
+        if (!readsMaskOnDevice(image, mask, box)) {
             return ComputeBackend.super.weightedSums(image, mask, label, box, lo, hi, sample);
         }
-        Extent e = image.extent(), be = box.extent();
+        Extent be = box.extent();
         int rows = Math.toIntExact((long) be.ny() * be.nz());
-        double a = lower(lo), b = upper(hi);
         return onDevice("weightedSums", () -> cpu.weightedSums(image, mask, label, box, lo, hi, sample), c -> {
-            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer out = output(c, 5L * 8 * rows)) {
-                kernels.weightedRows(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, out);
+            try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer out = output(c, 5L * 8 * rows)) {
+                kernels.weightedRows(in.mask, out);
                 double[] r = new double[5 * rows];
                 download(c, out, MemorySegment.ofArray(r));
                 double[] total = new double[RoiSums.WEIGHTED];
@@ -416,16 +450,15 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public RoiSample gather(Volume image, Mask mask, int label, IndexBox box, double lo, double hi, int[] ranks, Supplier<RoiSample> sample) {
-        if (ranks.length == 0 || !maskOnDevice(image, mask, box)) {
+        if (ranks.length == 0 || !readsMaskOnDevice(image, mask, box)) {
             return ComputeBackend.super.gather(image, mask, label, box, lo, hi, ranks, sample);
         }
-        Extent e = image.extent(), be = box.extent();
+        Extent be = box.extent();
         int rows = Math.toIntExact((long) be.ny() * be.nz()), m = ranks.length;
-        double a = lower(lo), b = upper(hi);
         return onDevice("gather", () -> cpu.gather(image, mask, label, box, lo, hi, ranks, sample), c -> {
-            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer counts = output(c, 4L * rows);
+            try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer counts = output(c, 4L * rows);
                  DeviceBuffer rk = uploaded(c, MemorySegment.ofArray(ranks)); DeviceBuffer idx = output(c, 8L * m); DeviceBuffer val = output(c, 8L * m)) {
-                kernels.maskRowCounts(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, counts);
+                kernels.maskRowCounts(in.mask, counts);
                 int[] start = new int[rows];
                 download(c, counts, MemorySegment.ofArray(start));
                 long total = 0;
@@ -438,7 +471,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                     throw new IllegalArgumentException("rank " + ranks[m - 1] + " of an intensity mask of " + total + " voxels");
                 }
                 try (DeviceBuffer st = uploaded(c, MemorySegment.ofArray(start))) {
-                    kernels.gatherRanks(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, a, b, st, rk, m, idx, val);
+                    kernels.gatherRanks(in.mask, st, rk, m, idx, val);
                 }
                 long[] i = new long[m];
                 double[] v = new double[m];
@@ -607,22 +640,6 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
                 for (int x = 0; x < bx; x++) {
                     out[k++] = (float) image.get(row + x);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** One byte per voxel of {@code box}: 1 for a voxel of {@code label}. */
-    private static byte[] roiBytes(Mask mask, int label, IndexBox box) {
-        var e = mask.geometry().extent();
-        int bx = box.x1() - box.x0(), by = box.y1() - box.y0(), bz = box.z1() - box.z0();
-        byte[] out = new byte[Math.toIntExact((long) bx * by * bz)];
-        for (int z = 0, k = 0; z < bz; z++) {
-            for (int y = 0; y < by; y++) {
-                long row = e.index(box.x0(), box.y0() + y, box.z0() + z);
-                for (int x = 0; x < bx; x++) {
-                    out[k++] = (byte) (mask.label(row + x) == label ? 1 : 0);
                 }
             }
         }
@@ -924,21 +941,19 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                                Supplier<LevelGrid> host) {
         Extent be = box.extent();
         long padded = (long) (be.nx() + 2) * (be.ny() + 2) * (be.nz() + 2);
-        if (!exactOnDevice(image.type()) || !box.within(image.extent()) || padded > Integer.MAX_VALUE - 16 || !keptOnDevice(image)) {
+        if (padded > Integer.MAX_VALUE - 16 || !readsMaskOnDevice(image, mask, box)) {
             return host.get();
         }
-        Extent e = image.extent();
         return onDevice("levelGrid", host, c -> {
             int px = be.nx() + 2, py = be.ny() + 2, pz = be.nz() + 2;
             DeviceBuffer levels = null, morph = null;
-            try (Upload img = floats(c, image); DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer counts = c.allocate(8L * be.nz())) {
+            try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer counts = c.allocate(8L * be.nz())) {
                 levels = c.allocate(4 * padded);
                 morph = c.allocate(padded);
                 c.fill8(levels, 0, 4 * padded, (byte) 0);
                 c.fill8(morph, 0, padded, (byte) 0);
                 c.fill8(counts, 0, counts.byteSize(), (byte) 0);
-                kernels.levelSlab(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), roi, lo, hi,
-                        binning.fixedBinNumber(), binning.lo(), binning.fixedBinNumber() ? binning.hi() : binning.width(), ng, levels, morph);
+                kernels.levelSlab(in.mask, binning.fixedBinNumber(), binning.lo(), binning.fixedBinNumber() ? binning.hi() : binning.width(), ng, levels, morph);
                 kernels.slabSliceCounts(levels, px, py, pz, counts);
                 long[] perSlice = new long[be.nz()];
                 download(c, counts, MemorySegment.ofArray(perSlice));
@@ -1477,7 +1492,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     private DeviceBuffer labelBox(CudaContext c, Mask mask, int label, IndexBox box, boolean padded) {
         if (!cache.isKept(mask.asVolume())) {
-            return uploaded(c, MemorySegment.ofArray(padded ? MarchingCubes.occupancy(mask, label, box) : roiBytes(mask, label, box)));
+            return uploaded(c, MemorySegment.ofArray(mask.indicator(label, box, padded ? 1 : 0)));
         }
         int pad = padded ? 1 : 0;
         Extent e = mask.geometry().extent(), be = box.extent();

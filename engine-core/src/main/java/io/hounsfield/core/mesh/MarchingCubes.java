@@ -455,19 +455,7 @@ public final class MarchingCubes {
 
     /** The label's 0/1 occupancy over {@code b} grown by one voxel on every side (background outside the image). */
     public static byte[] occupancy(Mask mask, int label, IndexBox b) {
-        Extent e = mask.geometry().extent();
-        int px = b.x1() - b.x0() + 2, py = b.y1() - b.y0() + 2, pz = b.z1() - b.z0() + 2;
-        byte[] occ = new byte[px * py * pz];
-        for (int z = b.z0(); z < b.z1(); z++) {
-            for (int y = b.y0(); y < b.y1(); y++) {
-                long row = e.index(b.x0(), y, z);
-                int at = ((z - b.z0() + 1) * py + (y - b.y0() + 1)) * px + 1;
-                for (int x = 0; x < b.x1() - b.x0(); x++) {
-                    occ[at + x] = (byte) (mask.label(row + x) == label ? 1 : 0);
-                }
-            }
-        }
-        return occ;
+        return mask.indicator(label, b, 1);
     }
 
     /**
