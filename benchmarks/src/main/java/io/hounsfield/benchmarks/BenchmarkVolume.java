@@ -24,17 +24,27 @@ public record BenchmarkVolume(Volume image, Mask mask) implements AutoCloseable 
 
     /** The same anatomy on {@code nz} slices, centred on slice nz / 2 (the benchmarks use 128; 300 the device's end-to-end case). */
     public static BenchmarkVolume make(int nz) {
-        Geometry g = Geometry.axisAligned(new Extent(512, 512, nz), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
+        return make(512, nz);
+    }
+
+    /**
+     * The anatomy scaled in every direction by {@code inPlane} / 512 on an {@code inPlane} × {@code inPlane} ×
+     * {@code nz} grid (same spacing, centred on slice nz / 2): a small copy for the device harness's dry run on
+     * the kernel emulator. {@code make(512, nz)} is {@link #make(int)}.
+     */
+    public static BenchmarkVolume make(int inPlane, int nz) {
+        double f = inPlane / 512.0;
+        Geometry g = Geometry.axisAligned(new Extent(inPlane, inPlane, nz), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
         Volume image = Volume.allocate(g, VoxelType.INT16);
         Mask mask = Mask.allocate(g);
         SplittableRandom r = new SplittableRandom(1);
         long i = 0;
         double cz = nz / 2.0;
         for (int z = 0; z < nz; z++) {
-            for (int y = 0; y < 512; y++) {
-                for (int x = 0; x < 512; x++, i++) {
-                    boolean organ = sq((x - 200) / 100.0) + sq((y - 256) / 100.0) + sq((z - cz) / 50.0) <= 1;
-                    boolean lesion = sq((x - 380) / 30.0) + sq((y - 256) / 30.0) + sq((z - cz) / 20.0) <= 1;
+            for (int y = 0; y < inPlane; y++) {
+                for (int x = 0; x < inPlane; x++, i++) {
+                    boolean organ = sq((x - 200 * f) / (100 * f)) + sq((y - 256 * f) / (100 * f)) + sq((z - cz) / (50 * f)) <= 1;
+                    boolean lesion = sq((x - 380 * f) / (30 * f)) + sq((y - 256 * f) / (30 * f)) + sq((z - cz) / (20 * f)) <= 1;
                     image.set(i, (lesion ? 120 : organ ? 60 : 40) + 15 * r.nextGaussian());
                     mask.set(i, lesion ? LESION : organ ? ORGAN : 0);
                 }

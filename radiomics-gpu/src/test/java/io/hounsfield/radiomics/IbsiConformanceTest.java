@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Every IBSI digital-phantom reference value (reference-values.csv) of the families implemented so far,
+ * Every IBSI digital-phantom reference value (reference-values.csv) of every family,
  * with the phantom's settings (IBSI docs/05: no resampling, no re-segmentation, the phantom is already
  * discretised: fixed bin size 1; IVH over [min, max] with step 1). A value passes when it is within
  * IBSI's tolerance, or, where IBSI gives none (0), when it equals the reference after rounding to 3
@@ -70,7 +70,7 @@ class IbsiConformanceTest {
 
     @AfterAll
     static void printTable() {
-        System.out.println("IBSI digital phantom conformance (families implemented so far):");
+        System.out.println("IBSI digital phantom conformance (every family):");
         System.out.printf(Locale.ROOT, "%-28s %-4s %-58s %-6s %12s %12s  %s%n", "family", "code", "feature", "aggr.", "expected", "got", "");
         table.stream().sorted().forEach(System.out::println);
         System.out.println(table.stream().filter(l -> l.endsWith("pass")).count() + " passed, "

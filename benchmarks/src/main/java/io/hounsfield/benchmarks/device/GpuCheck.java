@@ -45,7 +45,10 @@ import java.util.function.Supplier;
  * repeats) and achieved bandwidth against that ceiling, and each backend operation end to end (transfers
  * included) against the CPU backend on all cores. Prints a compact table last.
  *
- * <p>Usage: {@code GpuCheck [nx ny nz]} (default 512 512 256, int16, a CT-like volume).
+ * <p>Usage: {@code GpuCheck [nx ny nz]} (default 512 512 256, int16, a CT-like volume). Each section runs on its
+ * own: one that fails is reported (a {@code FAILED} row, its stack trace) and the next still runs. Exit status 0
+ * when every section ran and every radiomics run's values equal the CPU backend's, 1 otherwise, 2 without a
+ * device or kernels.
  */
 public final class GpuCheck {
 
@@ -57,37 +60,91 @@ public final class GpuCheck {
     record Row(String what, String size, double gpuMs, double gbPerS, double ofCeiling, double cpuMs, String note) {
     }
 
-    public static void main(String[] args) throws Exception {
-        int nx = args.length > 0 ? Integer.parseInt(args[0]) : 512;
-        int ny = args.length > 1 ? Integer.parseInt(args[1]) : 512;
-        int nz = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-        CudaStatus st = CudaDriver.status();
-        System.out.println("CUDA: " + st.reason());
-        System.out.println("Kernels: " + KernelImage.status());
-        if (!st.available() || !KernelImage.isBuilt()) {
-            System.out.println("GpuCheck needs a CUDA device and the kernel fatbin.");
-            System.exit(2);
+    /**
+     * What to run where: the driver library, the synthetic volume of the kernel and backend rows, and the radiomics
+     * volumes ({@link io.hounsfield.benchmarks.BenchmarkVolume} with {@code inPlane} × {@code inPlane} voxels, the
+     * anatomy scaled alike, on {@code slices} slices, and {@code requestSlices} for the end-to-end request).
+     * Wall times are the median of {@code repeats} runs after a warm-up; {@code poison}: the backend fills its outputs
+     * with garbage before the kernels write them.
+     */
+    record Plan(String library, int nx, int ny, int nz, int inPlane, int slices, int requestSlices, int repeats, boolean poison) {
+
+        /** The harness's sizes on the installed driver; the kernel volume's from {@code args} if given. */
+        static Plan standard(String[] args) {
+            return new Plan(io.hounsfield.cuda.CudaDriver.library(), args.length > 0 ? Integer.parseInt(args[0]) : 512,
+                    args.length > 1 ? Integer.parseInt(args[1]) : 512, args.length > 2 ? Integer.parseInt(args[2]) : 256, 512, 128, 300, 5, false);
         }
+
+        io.hounsfield.benchmarks.BenchmarkVolume volume(int nz) {
+            return io.hounsfield.benchmarks.BenchmarkVolume.make(inPlane, nz);
+        }
+
+        String volumeSize(int nz) {
+            return inPlane + "x" + inPlane + "x" + nz;
+        }
+
+        CudaBackend open(CpuBackend cpu) {
+            return CudaBackend.open(library, 0, cpu, CudaBackend.DEFAULT_BUDGET_FRACTION, poison);
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Plan.standard(args), System.out));
+    }
+
+    @FunctionalInterface
+    private interface Section {
+        void run() throws Exception;
+    }
+
+    /** Runs every section of {@code plan}, printing progress and the table to {@code out}; the exit status (see above). */
+    static int run(Plan plan, java.io.PrintStream out) {
+        CudaStatus st = io.hounsfield.cuda.CudaDriver.probe(plan.library());
+        out.println("CUDA: " + st.reason());
+        out.println("Kernels: " + KernelImage.status());
+        if (!st.available() || !KernelImage.isBuilt()) {
+            out.println("GpuCheck needs a CUDA device and the kernel fatbin.");
+            return 2;
+        }
+        int nx = plan.nx(), ny = plan.ny(), nz = plan.nz();
         long n = (long) nx * ny * nz;
         String size = nx + "x" + ny + "x" + nz;
         List<Row> rows = new ArrayList<>();
-        double ceiling;
-        try (CudaDevice dev = CudaDriver.open(0)) {
-            System.out.println("Device: " + dev.info().name() + ", sm_" + dev.info().computeMajor() + dev.info().computeMinor() + ", "
-                    + dev.info().totalMemoryBytes() / (1 << 20) + " MiB; driver " + st.driverVersionString());
-            ceiling = dev.submit(c -> kernelRows(c, nx, ny, nz, n, size, rows)).join();
-        }
-        endToEnd(nx, ny, nz, size, rows, ceiling);
-        radiomics(rows);
+        double[] ceiling = {Double.NaN};
+        List<String> failed = new ArrayList<>();
+        java.util.function.BiConsumer<String, Section> section = (name, work) -> {
+            out.println("== " + name);
+            try {
+                work.run();
+            } catch (Exception | Error e) {
+                failed.add(name);
+                rows.add(new Row("FAILED: " + name, "", Double.NaN, Double.NaN, Double.NaN, Double.NaN, String.valueOf(e)));
+                e.printStackTrace(out);
+            }
+        };
+        section.accept("kernels", () -> {
+            try (CudaDevice dev = io.hounsfield.cuda.CudaDriver.open(plan.library(), 0)) {
+                out.println("Device: " + dev.info().name() + ", sm_" + dev.info().computeMajor() + dev.info().computeMinor() + ", "
+                        + dev.info().totalMemoryBytes() / (1 << 20) + " MiB; driver " + st.driverVersionString());
+                ceiling[0] = dev.submit(c -> kernelRows(c, nx, ny, nz, n, size, rows)).join();
+            }
+        });
+        section.accept("backend operations", () -> endToEnd(plan, size, rows, out));
+        section.accept("radiomics", () -> failed.addAll(radiomics(plan, rows, out)));
+        section.accept("request end to end", () -> failed.addAll(requestEndToEnd(plan, rows, out)));
 
-        System.out.println();
-        System.out.printf(Locale.ROOT, "%-34s %-14s %10s %9s %9s %10s  %s%n", "operation", "size", "GPU ms", "GB/s", "% D2D", "CPU ms", "note");
+        out.println();
+        out.printf(Locale.ROOT, "%-34s %-14s %10s %9s %9s %10s  %s%n", "operation", "size", "GPU ms", "GB/s", "% D2D", "CPU ms", "note");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "%-34s %-14s %10.3f %9s %9s %10s  %s%n", r.what(), r.size(), r.gpuMs(),
+            out.printf(Locale.ROOT, "%-34s %-14s %10.3f %9s %9s %10s  %s%n", r.what(), r.size(), r.gpuMs(),
                     Double.isNaN(r.gbPerS()) ? "-" : String.format(Locale.ROOT, "%.1f", r.gbPerS()),
                     Double.isNaN(r.ofCeiling()) ? "-" : String.format(Locale.ROOT, "%.0f%%", 100 * r.ofCeiling()),
                     Double.isNaN(r.cpuMs()) ? "-" : String.format(Locale.ROOT, "%.1f", r.cpuMs()), r.note());
         }
+        if (!failed.isEmpty()) {
+            out.println("FAILED: " + String.join("; ", failed));
+        }
+        return failed.isEmpty() ? 0 : 1;
     }
 
     @FunctionalInterface
@@ -192,13 +249,14 @@ public final class GpuCheck {
     }
 
     /** Each CudaBackend operation end to end (upload, kernels, download) against the CPU backend on all cores. */
-    private static void endToEnd(int nx, int ny, int nz, String size, List<Row> rows, double ceiling) {
+    private static void endToEnd(Plan plan, String size, List<Row> rows, java.io.PrintStream out) {
+        int nx = plan.nx(), ny = plan.ny(), nz = plan.nz();
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         Geometry g = Geometry.axisAligned(new Extent(nx, ny, nz), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO);
         CpuBackend cpu = new CpuBackend(pool, 4 * cores);
         try (pool; Volume img = Volume.allocate(g, VoxelType.INT16); Mask m = Mask.allocate(g);
-             CudaBackend cuda = CudaBackend.open(cpu)) {
+             CudaBackend cuda = plan.open(cpu)) {
             SplittableRandom r = new SplittableRandom(2);
             for (long i = 0; i < img.voxelCount(); i++) {
                 img.set(i, r.nextInt(-1024, 1500));
@@ -206,18 +264,18 @@ public final class GpuCheck {
             }
             Geometry iso = Resampling.centredGrid(g, new Vec3(1, 1, 1));
             Binning bin = Binning.fixedBinSize(-1024, 25);
-            compare(rows, "e2e moments", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
+            compare(plan, rows, "e2e moments", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
             cuda.keep(m.asVolume(), "bench mask");
-            compare(rows, "e2e bounding box, mask kept", size, () -> cuda.boundingBox(m, 1), () -> cpu.boundingBox(m, 1), cores, x -> { });
+            compare(plan, rows, "e2e bounding box, mask kept", size, () -> cuda.boundingBox(m, 1), () -> cpu.boundingBox(m, 1), cores, x -> { });
             cuda.release(m.asVolume());
-            compare(rows, "e2e range mask", size, () -> cuda.rangeMask(img, m, 1, -100, 300), () -> cpu.rangeMask(img, m, 1, -100, 300), cores,
+            compare(plan, rows, "e2e range mask", size, () -> cuda.rangeMask(img, m, 1, -100, 300), () -> cpu.rangeMask(img, m, 1, -100, 300), cores,
                     Mask::close);
-            compare(rows, "e2e discretise", size, () -> cuda.discretise(img, m, 1, bin), () -> cpu.discretise(img, m, 1, bin), cores, Volume::close);
+            compare(plan, rows, "e2e discretise", size, () -> cuda.discretise(img, m, 1, bin), () -> cpu.discretise(img, m, 1, bin), cores, Volume::close);
             // A noise mask over the whole grid: the surface's worst case, every cube cut.
             io.hounsfield.core.IndexBox all = io.hounsfield.core.IndexBox.of(g.extent());
-            compare(rows, "e2e surface counts (noise mask)", size, () -> cuda.surfaceCounts(m, 1, all), () -> cpu.surfaceCounts(m, 1, all), cores,
+            compare(plan, rows, "e2e surface counts (noise mask)", size, () -> cuda.surfaceCounts(m, 1, all), () -> cpu.surfaceCounts(m, 1, all), cores,
                     x -> { });
-            compare(rows, "e2e value counts (noise mask)", size, () -> cuda.valueCounts(img, m, 1, all, -500, 1200),
+            compare(plan, rows, "e2e value counts (noise mask)", size, () -> cuda.valueCounts(img, m, 1, all, -500, 1200),
                     () -> cpu.valueCounts(img, m, 1, all, -500, 1200), cores, x -> { });
             // Moran's I at its exact limit: 4000 voxels, 8 M pairs.
             double[] pos = new double[3 * 4000], vals = new double[4000];
@@ -227,13 +285,13 @@ public final class GpuCheck {
                 pos[3 * i + 2] = (i / 400) * 2.5;
                 vals[i] = img.get(i);
             }
-            compare(rows, "e2e inverse-distance sums", "4000 points", () -> cuda.inverseDistanceSums(pos, vals, 40),
+            compare(plan, rows, "e2e inverse-distance sums", "4000 points", () -> cuda.inverseDistanceSums(pos, vals, 40),
                     () -> cpu.inverseDistanceSums(pos, vals, 40), cores, x -> { });
-            compare(rows, "e2e resample trilinear 1 mm", size, () -> cuda.resample(img, iso, Interpolation.TRILINEAR),
+            compare(plan, rows, "e2e resample trilinear 1 mm", size, () -> cuda.resample(img, iso, Interpolation.TRILINEAR),
                     () -> cpu.resample(img, iso, Interpolation.TRILINEAR), cores, Volume::close);
             cuda.keep(img, "bench");
-            compare(rows, "e2e moments, image kept on device", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
-            System.out.println("CudaBackend metrics: " + cuda.metrics().snapshot());
+            compare(plan, rows, "e2e moments, image kept on device", size, () -> cuda.moments(img, m, 1), () -> cpu.moments(img, m, 1), cores, x -> { });
+            out.println("CudaBackend metrics: " + cuda.metrics().snapshot());
         }
     }
 
@@ -245,14 +303,15 @@ public final class GpuCheck {
      * inside it (from the feature set's timings); and whether every value is bit-identical (the first
      * differences are printed).
      */
-    private static void radiomics(List<Row> rows) {
+    private static List<String> radiomics(Plan plan, List<Row> rows, java.io.PrintStream out) {
+        List<String> differing = new ArrayList<>();
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         CpuBackend cpu = new CpuBackend(pool, 4 * cores);
-        try (pool; io.hounsfield.benchmarks.BenchmarkVolume v = io.hounsfield.benchmarks.BenchmarkVolume.make(); CudaBackend cuda = CudaBackend.open(cpu)) {
-            for (String run : List.of("lesion", "organ", "lesion, kept", "organ, kept", "lesion, 1 mm")) {
+        try (pool; io.hounsfield.benchmarks.BenchmarkVolume v = plan.volume(plan.slices()); CudaBackend cuda = plan.open(cpu)) {
+            for (String run : List.of("lesion", "organ", "lesion, kept", "organ, kept", "lesion, 1 mm", "lesion, 1 mm, kept")) {
                 int label = run.startsWith("lesion") ? io.hounsfield.benchmarks.BenchmarkVolume.LESION : io.hounsfield.benchmarks.BenchmarkVolume.ORGAN;
-                boolean kept = run.endsWith("kept"), iso = run.endsWith("1 mm");
+                boolean kept = run.endsWith("kept"), iso = run.contains("1 mm");
                 RadiomicsSettings s = allFamilies(label, iso);
                 if (kept) { // as the server keeps an uploaded image and mask
                     cuda.keep(v.image(), "benchmark volume");
@@ -260,47 +319,40 @@ public final class GpuCheck {
                 }
                 FeatureExtractor onGpu = new FeatureExtractor(cuda), onCpu = new FeatureExtractor(cpu);
                 FeatureSet[] last = new FeatureSet[2];
-                double g = wall(() -> last[0] = onGpu.extract(v.image(), v.mask(), s), x -> { });
-                double c = wall(() -> last[1] = onCpu.extract(v.image(), v.mask(), s), x -> { });
+                double g = wall(plan.repeats(), () -> last[0] = onGpu.extract(v.image(), v.mask(), s), x -> { });
+                double c = wall(plan.repeats(), () -> last[1] = onCpu.extract(v.image(), v.mask(), s), x -> { });
                 if (kept) {
                     cuda.release(v.image());
                     cuda.release(v.mask().asVolume());
                 }
-                int differ = 0;
-                boolean same = last[0].features().size() == last[1].features().size();
-                for (int i = 0; same && i < last[0].features().size(); i++) {
-                    FeatureValue a = last[0].features().get(i), b = last[1].features().get(i);
-                    if (Double.compare(a.value(), b.value()) != 0 && differ++ < 10) {
-                        System.out.println("DIFFER (" + run + "): " + a.family() + " / " + a.name() + " [" + a.aggregation() + "]: GPU " + a.value()
-                                + ", CPU " + b.value());
-                    }
+                String same = sameValues(run, last[0], last[1], out);
+                if (!same.equals(BIT_IDENTICAL)) {
+                    differing.add("radiomics, " + run + ": values differ from the CPU's");
                 }
-                same &= differ == 0;
-                rows.add(new Row("features, all families, " + run, "512x512x128", g, Double.NaN, Double.NaN, c,
-                        String.format(Locale.ROOT, "CPU %d cores; GPU %.1f× faster; values %s", cores, c / g,
-                                same ? "bit-identical" : "DIFFER (" + differ + ")")));
+                rows.add(new Row("features, all families, " + run, plan.volumeSize(plan.slices()), g, Double.NaN, Double.NaN, c,
+                        String.format(Locale.ROOT, "CPU %d cores; GPU %.1f× faster; values %s", cores, c / g, same)));
                 stageRows(rows, run, last[0], last[1].provenance().timingsMs(), k -> RadiomicsSettings.ALL_FAMILIES.contains(k) || k.startsWith("device: ")
-                        || k.startsWith("resample") || k.equals("sample ROI") || k.equals("texture grid"));
+                        || k.startsWith("resample") || k.equals("sample ROI") || k.equals("texture grid"), out);
             }
-            System.out.println("CudaBackend metrics after radiomics: " + cuda.metrics().snapshot());
+            out.println("CudaBackend metrics after radiomics: " + cuda.metrics().snapshot());
         }
-        requestEndToEnd(rows);
+        return differing;
     }
 
     /**
      * Issue 9's end-to-end case: a 512×512×300 int16 volume and its mask uploaded (kept on the device, through the
-     * backend's pinned staging buffer), then every family on the lesion, then released — the whole request, median of 5
+     * backend's pinned staging buffer), then every family on the lesion, then released — the whole request, median of the plan's repeats
      * — against the CPU backend on all cores extracting the same features; the last GPU run's stages follow.
      */
-    private static void requestEndToEnd(List<Row> rows) {
+    private static List<String> requestEndToEnd(Plan plan, List<Row> rows, java.io.PrintStream out) {
         int cores = Runtime.getRuntime().availableProcessors();
         ExecutorService pool = Executors.newFixedThreadPool(cores);
         CpuBackend cpu = new CpuBackend(pool, 4 * cores);
-        try (pool; io.hounsfield.benchmarks.BenchmarkVolume v = io.hounsfield.benchmarks.BenchmarkVolume.make(300); CudaBackend cuda = CudaBackend.open(cpu)) {
+        try (pool; io.hounsfield.benchmarks.BenchmarkVolume v = plan.volume(plan.requestSlices()); CudaBackend cuda = plan.open(cpu)) {
             RadiomicsSettings s = allFamilies(io.hounsfield.benchmarks.BenchmarkVolume.LESION, false);
             FeatureExtractor onGpu = new FeatureExtractor(cuda), onCpu = new FeatureExtractor(cpu);
-            FeatureSet[] last = new FeatureSet[1];
-            double g = wall(() -> {
+            FeatureSet[] last = new FeatureSet[2];
+            double g = wall(plan.repeats(), () -> {
                 cuda.keep(v.image(), "request");
                 cuda.keep(v.mask().asVolume(), "request's mask");
                 try {
@@ -310,12 +362,34 @@ public final class GpuCheck {
                     cuda.release(v.mask().asVolume());
                 }
             }, x -> { });
-            double c = wall(() -> onCpu.extract(v.image(), v.mask(), s), x -> { });
+            double c = wall(plan.repeats(), () -> last[1] = onCpu.extract(v.image(), v.mask(), s), x -> { });
+            String same = sameValues("request", last[0], last[1], out);
             long bytes = v.image().voxelCount() * 3; // int16 image, uint8 mask
-            rows.add(new Row("request: upload + all families, lesion", "512x512x300", g, gbs(bytes, g), Double.NaN, c,
-                    String.format(Locale.ROOT, "target <= 20 ms; GB/s = volume bytes / request time; CPU %d cores; GPU %.1f× faster", cores, c / g)));
-            stageRows(rows, "request", last[0], Map.of(), k -> true);
+            rows.add(new Row("request: upload + all families, lesion", plan.volumeSize(plan.requestSlices()), g, gbs(bytes, g), Double.NaN, c,
+                    String.format(Locale.ROOT, "target <= 20 ms; GB/s = volume bytes / request time; CPU %d cores; GPU %.1f× faster; values %s", cores, c / g, same)));
+            stageRows(rows, "request", last[0], last[1].provenance().timingsMs(), k -> true, out);
+            return same.equals(BIT_IDENTICAL) ? List.of() : List.of("request end to end: values differ from the CPU's");
         }
+    }
+
+    private static final String BIT_IDENTICAL = "bit-identical";
+
+    /** {@value #BIT_IDENTICAL} when the GPU run's features are the CPU run's, value for value; else what differs (the first ten printed). */
+    private static String sameValues(String run, FeatureSet gpu, FeatureSet cpu, java.io.PrintStream out) {
+        if (gpu.features().size() != cpu.features().size()) {
+            return "DIFFER (" + gpu.features().size() + " features, CPU " + cpu.features().size() + ")";
+        }
+        int differ = 0;
+        for (int i = 0; i < gpu.features().size(); i++) {
+            FeatureValue a = gpu.features().get(i), b = cpu.features().get(i);
+            if (!a.ibsiCode().equals(b.ibsiCode()) || !a.aggregation().equals(b.aggregation()) || Double.compare(a.value(), b.value()) != 0) {
+                if (differ++ < 10) {
+                    out.println("DIFFER (" + run + "): " + a.family() + " / " + a.name() + " [" + a.aggregation() + "]: GPU " + a.value()
+                            + ", CPU " + b.family() + " / " + b.name() + " [" + b.aggregation() + "] " + b.value());
+                }
+            }
+        }
+        return differ == 0 ? BIT_IDENTICAL : "DIFFER (" + differ + ")";
     }
 
     /** Every family, bin width 25, 3D, on {@code label}; resampled to 1 mm (trilinear, rounded) when {@code iso}. */
@@ -325,26 +399,27 @@ public final class GpuCheck {
     }
 
     /** A row per stage of the GPU run {@code gpu} that {@code which} picks (with the CPU run's time where known); its notes printed. */
-    private static void stageRows(List<Row> rows, String run, FeatureSet gpu, Map<String, Double> cpuTimings, java.util.function.Predicate<String> which) {
+    private static void stageRows(List<Row> rows, String run, FeatureSet gpu, Map<String, Double> cpuTimings, java.util.function.Predicate<String> which,
+                                  java.io.PrintStream out) {
         gpu.provenance().timingsMs().forEach((k, ms) -> {
             if (which.test(k)) {
                 rows.add(new Row("  " + k, run, ms, Double.NaN, Double.NaN, cpuTimings.getOrDefault(k, Double.NaN),
                         k.startsWith("device: ") ? "device time (events), summed over the op's calls" : "last run's stage time"));
             }
         });
-        gpu.provenance().notes().forEach(n -> System.out.println("note (" + run + "): " + n));
+        gpu.provenance().notes().forEach(n -> out.println("note (" + run + "): " + n));
     }
 
-    private static <T> void compare(List<Row> rows, String what, String size, Supplier<T> gpu, Supplier<T> cpu, int cores,
+    private static <T> void compare(Plan plan, List<Row> rows, String what, String size, Supplier<T> gpu, Supplier<T> cpu, int cores,
                                     java.util.function.Consumer<T> dispose) {
-        double g = wall(gpu, dispose), c = wall(cpu, dispose);
+        double g = wall(plan.repeats(), gpu, dispose), c = wall(plan.repeats(), cpu, dispose);
         rows.add(new Row(what, size, g, Double.NaN, Double.NaN, c, String.format(Locale.ROOT, "CPU %d cores; GPU %.1f× faster", cores, c / g)));
     }
 
-    /** Median wall milliseconds of 5 runs after one warm-up. */
-    private static <T> double wall(Supplier<T> s, java.util.function.Consumer<T> dispose) {
+    /** Median wall milliseconds of {@code repeats} runs after one warm-up. */
+    private static <T> double wall(int repeats, Supplier<T> s, java.util.function.Consumer<T> dispose) {
         dispose.accept(s.get());
-        double[] ms = new double[5];
+        double[] ms = new double[repeats];
         for (int i = 0; i < ms.length; i++) {
             long t0 = System.nanoTime();
             T r = s.get();

@@ -29,8 +29,9 @@ import java.util.concurrent.Executors;
 
 /** {@code hounsfield extract}: IBSI features of one ROI, as CSV or JSON. */
 @Command(name = "extract", mixinStandardHelpOptions = true,
-        description = {"Compute IBSI radiomic features of a mask label on an image (families implemented so far:",
-                "morphology, local intensity, intensity statistics, intensity histogram, intensity-volume histogram).",
+        description = {"Compute IBSI radiomic features of a mask label on an image: morphology, local intensity,",
+                "intensity statistics, intensity histogram, intensity-volume histogram, GLCM, GLRLM, GLSZM, GLDZM,",
+                "NGTDM and NGLDM (the parameter file's featureClass chooses; all by default).",
                 "One row per feature and aggregation: IBSI code, family, name, aggregation, value, unit."})
 final class ExtractCommand implements Callable<Integer> {
 
