@@ -119,11 +119,20 @@ public final class FeatureExtractor {
 
     private FeatureSet extract(Volume image, Mask mask, RadiomicsSettings s, BackendEvents events) {
         long start = System.nanoTime();
-        Map<String, Double> timings = new LinkedHashMap<>();
-        List<String> notes = new ArrayList<>();
         if (!image.geometry().sameGrid(mask.geometry(), 1e-3)) {
             throw new IllegalArgumentException("image " + image.extent() + " and mask " + mask.geometry().extent() + " are not on the same grid");
         }
+        // Image and mask are the request's from here to its end: a device backend uploads each once and works in
+        // its copies (crop, resampling, every reduction and matrix), never sampling the ROI on the host. Keeps nest,
+        // so volumes the caller keeps (a server's handles) stay on the device after the request.
+        try (var held = backend.hold("request", image, mask.asVolume())) {
+            return extract(image, mask, s, events, start);
+        }
+    }
+
+    private FeatureSet extract(Volume image, Mask mask, RadiomicsSettings s, BackendEvents events, long start) {
+        Map<String, Double> timings = new LinkedHashMap<>();
+        List<String> notes = new ArrayList<>();
         IndexBox box = timed(timings, "bounding box", () -> backend.boundingBox(mask, s.label()))
                 .orElseThrow(() -> new IllegalArgumentException("label " + s.label() + " is absent from the mask"));
         // The hash only goes into the provenance: it runs beside the rest (inline with a direct executor) and

@@ -34,9 +34,11 @@ class CudaFallbackNotesTest {
             FakeCuda.setMemoryLimit(1L << 30);
             List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(p.image(), p.mask(), s).features();
             assertThat(out.features()).containsExactlyElementsOf(cpu);
-            assertThat(out.provenance().notes()).contains("cooccurrence ran on the CPU: the device ran out of memory",
-                    "sphereMeans ran on the CPU: the device ran out of memory", "surfaceCounts ran on the CPU: the device ran out of memory",
-                    "valueCounts ran on the CPU: the device ran out of memory");
+            // The request's image and mask are kept, so every operation first tries the device: each says it did not fit.
+            assertThat(out.provenance().notes()).contains("boundingBox ran on the CPU: the device ran out of memory",
+                    "cooccurrence ran on the CPU: the device ran out of memory", "intensityPeaks ran on the CPU: the device ran out of memory",
+                    "levelGrid ran on the CPU: the device ran out of memory", "surfaceCounts ran on the CPU: the device ran out of memory",
+                    "valueCounts ran on the CPU: the device ran out of memory", "weightedSums ran on the CPU: the device ran out of memory");
             assertThat(out.provenance().timingsMs().keySet()).noneMatch(k -> k.startsWith("device: "));
         }
         // With room on the device, its operations report their device time (on the emulated kernels, which compute what
@@ -46,8 +48,8 @@ class CudaFallbackNotesTest {
              Phantom p = Phantoms.ctBody(CtBody.small(), ProgressListener.NONE)) {
             RadiomicsSettings s = RadiomicsSettings.defaults().withLabel(CtBody.LESION);
             FeatureSet onDevice = new FeatureExtractor(cuda).extract(p.image(), p.mask(), s);
-            assertThat(onDevice.provenance().timingsMs()).containsKeys("device: cooccurrence", "device: sizeZones", "device: sphereMeans",
-                    "device: surfaceCounts", "device: valueCounts");
+            assertThat(onDevice.provenance().timingsMs()).containsKeys("device: boundingBox", "device: cooccurrence", "device: sizeZones",
+                    "device: intensityPeaks", "device: levelGrid", "device: surfaceCounts", "device: valueCounts", "device: weightedSums");
             assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
         }
     }

@@ -16,10 +16,11 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What crosses the bus for one request once the image is on the device (the server's case): every family of
- * the CT phantom's lesion with the image kept moves a small fraction of the image — the ROI's boxes, the
- * texture slab, the sphere block's centres, small matrices — and its features are the CPU's. Runs on a GPU or
- * on the emulated kernels (ParityBackends).
+ * What crosses the bus for one request on the CUDA backend: with image and mask kept on the device (the server's
+ * handles), every family of the CT phantom's lesion moves a small fraction of the image — small matrices, row sums,
+ * counts — and nothing runs on the CPU; a one-shot request (nothing kept by the caller) uploads image and mask once
+ * and then does the same. The features are the CPU's either way. Runs on a GPU or on the emulated kernels
+ * (ParityBackends).
  */
 @EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
 class DeviceResidencyTest {
@@ -29,8 +30,8 @@ class DeviceResidencyTest {
     }
 
     /**
-     * A request's features, the bytes it moved up and down, how often a kept volume was not on the device, and how
-     * many operations ran on the CPU (the ROI sample among them: the CUDA backend takes it on the CPU).
+     * A request's features, the bytes it moved up and down, how often a kept volume was not on the device when read,
+     * and how many operations ran on the CPU (an ROI sample taken on the host among them).
      */
     private record Request(FeatureSet features, long up, long down, long cacheMisses, long cpuOperations) {
     }
@@ -42,114 +43,132 @@ class DeviceResidencyTest {
                 List.of("3D"), "HU");
     }
 
+    private static final List<io.hounsfield.core.Vec3> SPACINGS = java.util.Arrays.asList(null, new io.hounsfield.core.Vec3(1, 1, 1));
+
     /** The CPU backend's features of the same request. */
     private static List<FeatureValue> onCpu(Phantom ct, RadiomicsSettings s) {
         return new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(ct.image(), ct.mask(), s).features();
     }
 
-    /** Keeps the image, runs a first request (the image goes up once), and measures the second. */
+    /** Runs a first request (the kernels load, kept volumes go up) and measures the second. */
     private static Request secondRequest(CudaBackend cuda, Phantom ct, RadiomicsSettings s) {
-        return secondRequest(cuda, ct, s, false);
+        new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+        Map<String, Long> before = cuda.metrics().snapshot();
+        FeatureSet fs = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+        Map<String, Long> after = cuda.metrics().snapshot();
+        return new Request(fs, after.get("bytes_uploaded") - before.get("bytes_uploaded"), after.get("bytes_downloaded") - before.get("bytes_downloaded"),
+                after.get("cache_misses") - before.get("cache_misses"), after.get("cpu_fallbacks") - before.get("cpu_fallbacks"));
     }
 
-    /** As {@link #secondRequest(CudaBackend, Phantom, RadiomicsSettings)}, keeping the mask too when asked (the server keeps both); releases them. */
-    private static Request secondRequest(CudaBackend cuda, Phantom ct, RadiomicsSettings s, boolean keepMask) {
+    /** As {@link #secondRequest}, the caller keeping image and mask (as the server keeps uploaded handles); releases them. */
+    private static Request secondRequestOnKept(CudaBackend cuda, Phantom ct, RadiomicsSettings s) {
         cuda.keep(ct.image(), "ct");
-        if (keepMask) {
-            cuda.keep(ct.mask().asVolume(), "ct mask");
-        }
+        cuda.keep(ct.mask().asVolume(), "ct mask");
         try {
-            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
-            Map<String, Long> before = cuda.metrics().snapshot();
-            FeatureSet fs = new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
-            Map<String, Long> after = cuda.metrics().snapshot();
-            return new Request(fs, after.get("bytes_uploaded") - before.get("bytes_uploaded"), after.get("bytes_downloaded") - before.get("bytes_downloaded"),
-                    after.get("cache_misses") - before.get("cache_misses"), after.get("cpu_fallbacks") - before.get("cpu_fallbacks"));
+            return secondRequest(cuda, ct, s);
         } finally {
             cuda.release(ct.image());
             cuda.release(ct.mask().asVolume());
         }
     }
 
+    /**
+     * Image and mask kept: the bounding box is found on the device (no scan of the host mask), every ROI box the
+     * device reads is cut from the mask's device copy, and every reduction the families need — morphology's moments,
+     * weighted sums and Moran's points, the intensity mask's counts, its peaks, the texture grid — comes from the
+     * device: no ROI sample is taken on the host, no operation runs on the CPU, and little crosses the bus.
+     */
     @Test
-    void aRequestOnAKeptImageMovesLittleOfIt() {
+    void aRequestOnKeptVolumesMovesLittleOfThem() {
         try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
              Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
             RadiomicsSettings s = lesion(null);
-            Request r = secondRequest(cuda, ct, s);
-            FeatureSet onDevice = r.features();
-            long up = r.up(), down = r.down();
+            Request r = secondRequestOnKept(cuda, ct, s);
             long imageBytes = 4 * ct.image().voxelCount(); // its float32 copy on the device
-            System.out.printf("DeviceResidencyTest (%s): lesion request with the image kept: %d B up, %d B down (image %d B); notes %s%n",
-                    ParityBackends.where(), up, down, imageBytes, onDevice.provenance().notes());
-            assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
-            assertThat(up + down).as("bytes moved by a request on a kept image").isLessThan(imageBytes / 50);
-            assertThat(onDevice.features()).containsExactlyElementsOf(onCpu(ct, s));
+            System.out.printf("DeviceResidencyTest (%s): lesion request with image and mask kept: %d B up, %d B down (image %d B); notes %s%n",
+                    ParityBackends.where(), r.up(), r.down(), imageBytes, r.features().provenance().notes());
+            assertThat(r.features().provenance().timingsMs()).as("stages").containsKey("device: boundingBox");
+            assertThat(r.features().provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
+            assertThat(r.up() + r.down()).as("bytes moved by a request on kept volumes").isLessThan(imageBytes / 50);
+            assertThat(r.cacheMisses()).as("kept volumes not on the device when read").isZero();
+            assertThat(r.cpuOperations()).as("operations on the CPU").isZero();
+            assertThat(r.features().features()).containsExactlyElementsOf(onCpu(ct, s));
         }
     }
 
     /**
-     * Resampled to 1 mm and rounded (IBSI's CT configurations): the block the device resampled stays there as
-     * the request's kept copy and is rounded there, so it never crosses the bus back up — it comes down once, as
-     * the request's host copy — and the features are still the CPU's.
+     * Resampled to 1 mm and rounded (IBSI's CT configurations), image and mask kept: the block the device resampled
+     * stays there as the request's kept copy and is rounded there, so it never crosses the bus back up — it comes
+     * down once, as the request's host copy — and the resampled mask's device copy likewise; nothing runs on the CPU.
      */
     @Test
     void aResampledRequestKeepsTheResampledBlockOnTheDevice() {
         try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
              Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
             RadiomicsSettings s = lesion(new io.hounsfield.core.Vec3(1, 1, 1));
-            Request r = secondRequest(cuda, ct, s);
-            FeatureSet onDevice = r.features();
-            long up = r.up(), down = r.down();
+            Request r = secondRequestOnKept(cuda, ct, s);
             var target = io.hounsfield.core.backend.Resampling.centredGrid(ct.image().geometry(), new io.hounsfield.core.Vec3(1, 1, 1));
             var block = FeatureExtractor.resampledBlock(ct.image().geometry(), ct.mask().boundingBox(CtBody.LESION).orElseThrow(), target);
             long blockBytes = 4 * block.extent().voxelCount();
-            System.out.printf("DeviceResidencyTest (%s): lesion request at 1 mm, rounded, image kept: %d B up, %d B down (resampled block %d B)%n",
-                    ParityBackends.where(), up, down, blockBytes);
-            assertThat(onDevice.provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
-            // Everything else it uploads (the label's indicator for resampling, Moran's points, the spheres' layout: ~160 kB
-            // here) is less than the block as float32; uploading the block again (1.46 MB) would exceed it.
-            assertThat(up).as("bytes up: the resampled block is not uploaded again").isLessThan(blockBytes);
-            assertThat(onDevice.features()).containsExactlyElementsOf(onCpu(ct, s));
+            System.out.printf("DeviceResidencyTest (%s): lesion request at 1 mm, rounded, image and mask kept: %d B up, %d B down (resampled block %d B)%n",
+                    ParityBackends.where(), r.up(), r.down(), blockBytes);
+            assertThat(r.features().provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
+            // Everything it uploads (Moran's points, the spheres' layout, small tables) is less than the block as float32;
+            // uploading the block again would exceed it.
+            assertThat(r.up()).as("bytes up: the resampled block is not uploaded again").isLessThan(blockBytes);
+            assertThat(r.cacheMisses()).as("kept volumes not on the device when read").isZero();
+            assertThat(r.cpuOperations()).as("operations on the CPU").isZero();
+            assertThat(r.features().features()).containsExactlyElementsOf(onCpu(ct, s));
         }
     }
 
     /**
-     * Image and mask kept (what the server holds for uploaded handles): the bounding box is found on the device —
-     * no scan of the host mask — and every ROI box the device reads (value counts, texture grid, surface; at 1 mm
-     * the label's indicator for resampling) is cut from the mask's device copy, so no mask byte goes up. At 1 mm the
-     * resampled mask's device copy stays as the request's kept copy (as the resampled block does): every kept
-     * volume a request reads is already on the device. Nothing runs on the CPU — not even the ROI sample: morphology's
-     * moments, weighted sums and Moran's points, the intensity mask's counts and its peaks all come from the device.
-     * The features are still the CPU's.
+     * A one-shot request (the CLI's, an Analyze call's: nothing kept by the caller) keeps image and mask for its own
+     * duration: each goes up once — the image as int16, converted on the device, the mask as its bytes — and from
+     * there the request is the kept one: no ROI sample on the host, nothing on the CPU, the same small transfers.
+     * Its device copies are freed when it ends.
      */
     @Test
-    void aRequestWithTheMaskKeptMovesNoMaskBytes() {
+    void aOneShotRequestUploadsImageAndMaskOnceAndThenStaysOnTheDevice() {
         try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
              Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
-            var roi = ct.mask().boundingBox(CtBody.LESION).orElseThrow();
-            for (io.hounsfield.core.Vec3 spacing : java.util.Arrays.asList(null, new io.hounsfield.core.Vec3(1, 1, 1))) {
+            long volumes = 2 * ct.image().voxelCount() + ct.mask().asVolume().voxelCount(); // int16 image, uint8 labels
+            for (io.hounsfield.core.Vec3 spacing : SPACINGS) {
                 RadiomicsSettings s = lesion(spacing);
-                Request imageOnly = secondRequest(cuda, ct, s, false), both = secondRequest(cuda, ct, s, true);
-                System.out.printf("DeviceResidencyTest (%s): lesion request%s, image and mask kept: %d B up, %d B down (image only kept: %d B up)%n",
-                        ParityBackends.where(), spacing == null ? "" : " at 1 mm", both.up(), both.down(), imageOnly.up());
-                Map<String, Double> t = both.features().provenance().timingsMs();
-                assertThat(t).as("stages").containsKey("device: boundingBox");
-                assertThat(both.features().provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
-                // Without resampling: the ROI box's mask bytes for the value counts, the texture grid and the surface (padded)
-                // no longer go up; at 1 mm, the label's indicator (its box grown by one).
-                long maskBytes = spacing == null ? 3 * roi.extent().voxelCount() : roi.expand(1, ct.mask().geometry().extent()).extent().voxelCount();
-                assertThat(imageOnly.up() - both.up()).as("mask bytes no longer uploaded").isGreaterThanOrEqualTo(maskBytes);
-                assertThat(both.cacheMisses()).as("kept volumes not on the device when read").isZero();
-                assertThat(imageOnly.cacheMisses()).as("kept volumes not on the device when read, image only kept").isZero();
-                // Nothing of the request ran on the CPU: no ROI sample was taken on the host. With only the image kept it
-                // was, unless the request resampled (its resampled mask is kept on the device too).
-                assertThat(both.cpuOperations()).as("operations on the CPU, image and mask kept").isZero();
-                assertThat(imageOnly.cpuOperations()).as("operations on the CPU, image only kept").isEqualTo(spacing == null ? 1 : 0);
-                List<FeatureValue> cpu = onCpu(ct, s);
-                assertThat(both.features().features()).containsExactlyElementsOf(cpu);
-                assertThat(imageOnly.features().features()).containsExactlyElementsOf(cpu);
+                Request kept = secondRequestOnKept(cuda, ct, s), once = secondRequest(cuda, ct, s);
+                System.out.printf("DeviceResidencyTest (%s): one-shot lesion request%s: %d B up, %d B down (image and mask %d B; kept: %d B up)%n",
+                        ParityBackends.where(), spacing == null ? "" : " at 1 mm", once.up(), once.down(), volumes, kept.up());
+                assertThat(once.up()).as("bytes up: image and mask once, then what a request on kept volumes moves").isEqualTo(volumes + kept.up());
+                assertThat(once.down()).as("bytes down: what a request on kept volumes moves").isEqualTo(kept.down());
+                assertThat(once.cpuOperations()).as("operations on the CPU").isZero();
+                assertThat(once.features().provenance().notes()).noneMatch(n -> n.contains("ran on the CPU"));
+                assertThat(cuda.keptBytes()).as("device bytes held after the request").isZero();
+                assertThat(once.features().features()).containsExactlyElementsOf(onCpu(ct, s));
             }
+        }
+    }
+
+    /**
+     * Keeps nest: a request on volumes the caller keeps keeps and releases them too, and they stay on the device
+     * after it (the next request finds them there) until the caller releases them.
+     */
+    @Test
+    void aRequestDoesNotReleaseWhatItsCallerKeeps() {
+        try (CudaBackend cuda = ParityBackends.open(CpuBackend.sequential());
+             Phantom ct = Phantoms.ctBody(CtBody.medium(), ProgressListener.NONE)) {
+            RadiomicsSettings s = lesion(null);
+            cuda.keep(ct.image(), "ct");
+            cuda.keep(ct.mask().asVolume(), "ct mask");
+            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+            long held = cuda.keptBytes();
+            assertThat(held).as("image (float32) and mask on the device after a request").isEqualTo(5 * ct.image().voxelCount());
+            long misses = cuda.metrics().snapshot().get("cache_misses");
+            new FeatureExtractor(cuda).extract(ct.image(), ct.mask(), s);
+            assertThat(cuda.metrics().snapshot().get("cache_misses")).as("misses of the second request").isEqualTo(misses);
+            cuda.release(ct.mask().asVolume());
+            assertThat(cuda.keptBytes()).isEqualTo(4 * ct.image().voxelCount());
+            cuda.release(ct.image());
+            assertThat(cuda.keptBytes()).isZero();
         }
     }
 }

@@ -298,7 +298,7 @@ public final class GpuCheck {
     /**
      * IBSI features of the radiomics benchmark's volume (512×512×128 int16; lesion ~75 k voxels, organ ~2.1 M;
      * fixed bin size 25, every family, 3D) through the CUDA backend against the CPU backend on all cores: the
-     * whole extraction with the image uploaded per request, image and mask kept on the device (the server's case:
+     * whole extraction one-shot (the request uploads image and mask), with them kept on the device (the server's case:
      * "after upload"), and resampled to 1 mm; each family's time and each device operation's summed device time
      * inside it (from the feature set's timings); and whether every value is bit-identical (the first
      * differences are printed).

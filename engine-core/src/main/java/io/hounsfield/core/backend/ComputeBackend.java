@@ -10,6 +10,8 @@ import io.hounsfield.core.texture.LevelGrid;
 import io.hounsfield.core.texture.SparseCounts;
 import io.hounsfield.core.texture.TextureMatrices;
 
+import java.util.List;
+
 /**
  * The seam between what is computed and where (DESIGN.md, "Backends"): the heavy voxel work of a
  * request. Implementations return the same results — exactly where they are counts or sets, within
@@ -24,13 +26,52 @@ public interface ComputeBackend {
 
     /**
      * Declares that {@code volume} will not change until {@link #release}, so a backend may hold a copy of it
-     * near its compute (a device copy) between operations; {@code key} names it in logs. Default: nothing.
+     * near its compute (a device copy) between operations; {@code key} names it in logs. Keeps nest: a volume
+     * kept twice stays kept until released twice. Default: nothing.
      */
     default void keep(Volume volume, String key) {
     }
 
-    /** Ends {@link #keep}: any held copy of {@code volume} is freed. Default: nothing. */
+    /** Ends one {@link #keep}: at the last, any held copy of {@code volume} is freed. Default: nothing. */
     default void release(Volume volume) {
+    }
+
+    /**
+     * Keeps {@code volumes} until the returned scope closes, which releases each once: requests run inside it on
+     * the same volumes (several labels of one mask) find them kept, and a device backend uploads them once.
+     */
+    default Held hold(String key, Volume... volumes) {
+        List<Volume> kept = new java.util.ArrayList<>(volumes.length);
+        try {
+            for (Volume v : volumes) {
+                keep(v, key);
+                kept.add(v);
+            }
+        } catch (RuntimeException | Error e) {
+            new Held(this, kept).close();
+            throw e;
+        }
+        return new Held(this, List.copyOf(kept));
+    }
+
+    /** Volumes kept by {@link #hold}; closing releases them (once, however often it is closed). */
+    final class Held implements AutoCloseable {
+        private final ComputeBackend backend;
+        private List<Volume> volumes;
+
+        private Held(ComputeBackend backend, List<Volume> volumes) {
+            this.backend = backend;
+            this.volumes = volumes;
+        }
+
+        @Override
+        public synchronized void close() {
+            List<Volume> v = volumes;
+            volumes = List.of();
+            for (int i = v.size() - 1; i >= 0; i--) {
+                backend.release(v.get(i));
+            }
+        }
     }
 
     /**

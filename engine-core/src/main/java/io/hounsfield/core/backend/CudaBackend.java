@@ -121,7 +121,8 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      * cache's budget): float32 when an operation reads it as an image, its own bytes when it is a mask's
      * label map ({@link Mask#asVolume()}; the bounding box and the ROI's bytes are then found on the device).
      * The caller promises not to change {@code volume} until {@link #release}; {@code key} names it in logs
-     * (e.g. its SeriesInstanceUID).
+     * (e.g. its SeriesInstanceUID). Keeps nest (a server's handle kept by its upload and again by each request
+     * on it): the copy stays until every keep is released.
      */
     @Override
     public void keep(Volume volume, String key) {
@@ -139,7 +140,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }));
     }
 
-    /** Frees the device copy of {@code volume} and forgets it. */
+    /** Ends one {@link #keep}; at the last, frees the device copies of {@code volume} and forgets it. */
     @Override
     public void release(Volume volume) {
         // A device that no longer takes work frees nothing: its memory goes with the process.
@@ -179,14 +180,13 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return bytes[0];
     }
 
-    /** Whether {@code volume} is kept ({@link #keep}) on a device that still takes work. */
+    /**
+     * Whether {@code volume} is kept ({@link #keep}) on a device that still takes work. Read here, not on the owner
+     * thread: the families' operations ask it before each device operation, and a hop to the owner thread would
+     * queue behind whatever device work another family has there.
+     */
     private boolean keptOnDevice(Volume volume) {
-        boolean[] kept = new boolean[1];
-        ownerThreadBookkeeping("lookup", () -> device.submit(c -> {
-            kept[0] = cache.isKept(volume);
-            return null;
-        }));
-        return kept[0];
+        return device.usable() && cache.isKept(volume);
     }
 
     /**
@@ -227,8 +227,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         onDevice("round", () -> {
             // The device copy could not be rounded: drop it (the next use uploads the rounded host copy).
             ownerThreadBookkeeping("drop the unrounded copy", () -> device.submit(c -> {
-                cache.release(volume);
-                cache.keep(volume, "rounded");
+                cache.drop(volume);
                 return null;
             }));
             return null;

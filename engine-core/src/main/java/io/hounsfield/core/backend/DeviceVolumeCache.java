@@ -3,7 +3,6 @@ package io.hounsfield.core.backend;
 import io.hounsfield.core.Volume;
 import io.hounsfield.cuda.DeviceBuffer;
 
-import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,7 +16,8 @@ import java.util.Optional;
  * volume is uploaded for one operation and freed after it. On a device out-of-memory the backend empties
  * the cache and retries once, then falls back to the CPU.
  *
- * <p>Used only on the device's owner thread (not thread-safe by itself).
+ * <p>Used on the device's owner thread (not thread-safe by itself), except {@link #isKept}: any thread may ask
+ * it, so an operation's "is this volume kept?" does not queue behind the device work on the owner thread.
  */
 final class DeviceVolumeCache {
 
@@ -37,8 +37,21 @@ final class DeviceVolumeCache {
 
     private final long budget;
     private final BackendMetrics metrics;
-    /** Kept volumes and their keys (named when their copies are evicted). */
-    private final Map<Volume, String> kept = new IdentityHashMap<>();
+    /** A kept volume's key (named when its copies are evicted) and how many keeps it has not been released from. */
+    private static final class Kept {
+        final String key;
+        int holds;
+
+        Kept(String key) {
+            this.key = key;
+        }
+    }
+
+    /**
+     * Kept volumes. Volume has identity equality, so this is an identity map; concurrent for {@link #isKept},
+     * changed only on the owner thread.
+     */
+    private final Map<Volume, Kept> kept = new java.util.concurrent.ConcurrentHashMap<>();
     /** Uploaded copies in access order (LRU first). Volume has identity equality, so a Copy key does too. */
     private final LinkedHashMap<Copy, DeviceBuffer> resident = new LinkedHashMap<>(16, 0.75f, true);
     private long bytes;
@@ -56,17 +69,28 @@ final class DeviceVolumeCache {
         return bytes;
     }
 
+    /** Keeps {@code v}; keeps nest: it stays kept until released as often as it was kept. */
     void keep(Volume v, String key) {
-        kept.putIfAbsent(v, key);
+        kept.computeIfAbsent(v, x -> new Kept(key)).holds++;
     }
 
+    /** Whether {@code v} is kept (between {@link #keep} and {@link #release}); callable from any thread. */
     boolean isKept(Volume v) {
         return kept.containsKey(v);
     }
 
-    /** Forgets {@code v} and frees its device copies. */
+    /** Ends one {@link #keep} of {@code v}; at its last, forgets {@code v} and frees its device copies. */
     void release(Volume v) {
+        Kept k = kept.get(v);
+        if (k != null && --k.holds > 0) {
+            return;
+        }
         kept.remove(v);
+        drop(v);
+    }
+
+    /** Frees the device copies of {@code v} (a kept volume stays kept and uploads again when next used). */
+    void drop(Volume v) {
         for (Form f : Form.values()) {
             DeviceBuffer b = resident.remove(new Copy(v, f));
             if (b != null) {
@@ -99,7 +123,8 @@ final class DeviceVolumeCache {
         while (bytes + size > budget && it.hasNext()) {
             Map.Entry<Copy, DeviceBuffer> e = it.next();
             it.remove();
-            LOG.debug("evicting the device copy ({}) of {}", e.getKey().form(), kept.get(e.getKey().volume()));
+            Kept k = kept.get(e.getKey().volume());
+            LOG.debug("evicting the device copy ({}) of {}", e.getKey().form(), k == null ? "a volume no longer kept" : k.key);
             free(e.getValue());
             metrics.evicted();
         }

@@ -419,6 +419,24 @@ class CudaBackendTest {
     }
 
     @Test
+    void keepsNestAndAHoldReleasesOnce() {
+        cuda.keep(image, "series 1");
+        try (var held = cuda.hold("request", image)) {
+            cuda.moments(image, mask, 1); // uploads the kept copy
+            held.close();
+            held.close(); // a second close releases nothing more
+            assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).as("still kept by the first keep").isEqualTo(1);
+        }
+        cuda.moments(image, mask, 1);
+        assertThat(cuda.metrics().cacheHits()).isEqualTo(1);
+        cuda.release(image);
+        assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).isZero();
+        cuda.release(image); // more releases than keeps: nothing
+        cuda.moments(image, mask, 1);
+        assertThat(FakeCuda.live(FakeCuda.Live.ALLOCATIONS)).as("not kept: uploaded for the operation only").isZero();
+    }
+
+    @Test
     void keptVolumesStayOnTheDeviceUntilReleased() {
         cuda.keep(image, "series 1");
         cuda.moments(image, mask, 1);

@@ -106,22 +106,25 @@ final class AnalyzeCommand implements Callable<Integer> {
                     }
                     w.printf("  wrote %s%n", maskFile);
                     int found = 0;
-                    for (int label = 1; label < model.descriptor().labels().size(); label++) {
-                        String name = model.descriptor().labels().get(label);
-                        long voxels = seg.mask().count(label);
-                        if (voxels == 0) {
-                            // A documented result, not an error: the model found nothing of this label.
-                            w.printf("  %-24s none found: no features%n", name);
-                            LOG.warn("the model found no {} (label {}) in {}", name, label, image);
-                            continue;
+                    // Every label's extraction reads the same image and mask: a device backend uploads them once.
+                    try (var held = backend.backend().hold("analysis", img, seg.mask().asVolume())) {
+                        for (int label = 1; label < model.descriptor().labels().size(); label++) {
+                            String name = model.descriptor().labels().get(label);
+                            long voxels = seg.mask().count(label);
+                            if (voxels == 0) {
+                                // A documented result, not an error: the model found nothing of this label.
+                                w.printf("  %-24s none found: no features%n", name);
+                                LOG.warn("the model found no {} (label {}) in {}", name, label, image);
+                                continue;
+                            }
+                            found++;
+                            long t2 = System.nanoTime();
+                            FeatureSet fs = new FeatureExtractor(backend.backend()).extract(img, seg.mask(), base.withLabel(label));
+                            Path f = out.resolve("features-" + name + "." + format);
+                            Files.writeString(f, format.equals("csv") ? ExtractCommand.csv(fs) : ExtractCommand.json(fs), StandardCharsets.UTF_8);
+                            w.printf(Locale.ROOT, "  %-32s %10.1f ms  %d voxels, %d features → %s%n", "features: " + name, ms(t2), voxels,
+                                    fs.features().size(), f);
                         }
-                        found++;
-                        long t2 = System.nanoTime();
-                        FeatureSet fs = new FeatureExtractor(backend.backend()).extract(img, seg.mask(), base.withLabel(label));
-                        Path f = out.resolve("features-" + name + "." + format);
-                        Files.writeString(f, format.equals("csv") ? ExtractCommand.csv(fs) : ExtractCommand.json(fs), StandardCharsets.UTF_8);
-                        w.printf(Locale.ROOT, "  %-32s %10.1f ms  %d voxels, %d features → %s%n", "features: " + name, ms(t2), voxels,
-                                fs.features().size(), f);
                     }
                     w.printf(Locale.ROOT, "  %-32s %10.1f ms  %d of %d labels found%n", "total", ms(t0), found, model.descriptor().labels().size() - 1);
                 }

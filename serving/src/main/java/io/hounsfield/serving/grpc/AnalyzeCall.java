@@ -275,18 +275,21 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
                         }
                     }
                 }
-                for (int label : labels) {
-                    long voxels = mask.count(label);
-                    LabelFeatures.Builder lf = LabelFeatures.newBuilder().setLabel(label).setVoxels(voxels)
-                            .setName(names != null && label < names.size() ? names.get(label) : "label " + label);
-                    if (voxels > 0) {
-                        long t1 = System.nanoTime();
-                        FeatureSet fs = service.extractor(header.getBackend()).extract(image, mask, base.withLabel(label));
-                        progress("features: " + lf.getName(), (System.nanoTime() - t1) / 1e6);
-                        lf.setFeatures(HounsfieldService.result(fs));
+                // Every label's extraction reads the same image and mask: a device backend uploads them once.
+                try (var held = service.backendFor(header.getBackend()).hold("analysis", image, mask.asVolume())) {
+                    for (int label : labels) {
+                        long voxels = mask.count(label);
+                        LabelFeatures.Builder lf = LabelFeatures.newBuilder().setLabel(label).setVoxels(voxels)
+                                .setName(names != null && label < names.size() ? names.get(label) : "label " + label);
+                        if (voxels > 0) {
+                            long t1 = System.nanoTime();
+                            FeatureSet fs = service.extractor(header.getBackend()).extract(image, mask, base.withLabel(label));
+                            progress("features: " + lf.getName(), (System.nanoTime() - t1) / 1e6);
+                            lf.setFeatures(HounsfieldService.result(fs));
+                        }
+                        result.addLabels(lf);
+                        HounsfieldService.cancelled();
                     }
-                    result.addLabels(lf);
-                    HounsfieldService.cancelled();
                 }
                 if (header.getReturnMask() && header.getTask() == AnalyzeHeader.Task.SEGMENT_AND_FEATURES) {
                     result.setMaskGzip(HounsfieldService.gzip(mask.asVolume()))
