@@ -21,10 +21,18 @@ public final class Volume implements AutoCloseable {
     /** Volumes allocated and not yet closed, in this process: a leak check, not a cache. */
     private static final AtomicLong LIVE = new AtomicLong();
 
+    /** Volumes of at least this many bytes get whole pages of their own ({@link #pages}). */
+    static final long PAGED_BYTES = 64 << 10;
+    /** The page size {@link #pages} rounds to (the smallest the platforms we run on use). */
+    public static final long PAGE = 4096;
+
     private final Geometry geometry;
     private final VoxelType type;
     private final Arena arena;
     private final MemorySegment data;
+    /** The whole pages holding {@code data} (null for small volumes): this volume's alone, so a device may page-lock them. */
+    private final MemorySegment pages;
+    private final java.util.List<Runnable> closeHooks = new java.util.ArrayList<>();
 
     private Volume(Geometry geometry, VoxelType type) {
         this.geometry = Objects.requireNonNull(geometry, "geometry");
@@ -32,8 +40,14 @@ public final class Volume implements AutoCloseable {
         long bytes = Math.multiplyExact(geometry.extent().voxelCount(), (long) type.bytes());
         this.arena = Arena.ofShared();
         try {
-            this.data = arena.allocate(bytes, Math.max(type.bytes(), 8)); // zero-filled
-        } catch (OutOfMemoryError | IllegalArgumentException e) {
+            if (bytes >= PAGED_BYTES) {
+                this.pages = arena.allocate(Math.addExact(bytes, PAGE - 1) / PAGE * PAGE, PAGE); // zero-filled
+                this.data = pages.asSlice(0, bytes);
+            } else {
+                this.pages = null;
+                this.data = arena.allocate(bytes, Math.max(type.bytes(), 8)); // zero-filled
+            }
+        } catch (OutOfMemoryError | IllegalArgumentException | ArithmeticException e) {
             arena.close();
             throw e;
         }
@@ -182,17 +196,56 @@ public final class Volume implements AutoCloseable {
         }
     }
 
+    /**
+     * The whole pages ({@link #PAGE}) holding the voxels — page-aligned, this volume's alone, at least
+     * {@link #segment()} long — for a device backend to page-lock; empty for volumes under 64 KiB (their
+     * memory may share a page with other allocations).
+     */
+    public java.util.Optional<MemorySegment> pages() {
+        return java.util.Optional.ofNullable(pages);
+    }
+
     /** True until {@link #close()}. */
     public boolean isOpen() {
         return arena.scope().isAlive();
     }
 
-    /** Frees the voxel memory. Idempotent. */
+    /**
+     * Runs {@code hook} when this volume closes, before its memory is freed (a device backend unlocks memory
+     * it page-locked). Hooks run in the order added, on the closing thread; one that throws does not stop the
+     * others or the freeing.
+     *
+     * @throws IllegalStateException if the volume is already closed
+     */
+    public synchronized void onClose(Runnable hook) {
+        if (!arena.scope().isAlive()) {
+            throw new IllegalStateException(this + " is closed");
+        }
+        closeHooks.add(Objects.requireNonNull(hook, "hook"));
+    }
+
+    /** Runs the close hooks, then frees the voxel memory. Idempotent. */
     @Override
     public synchronized void close() {
         if (arena.scope().isAlive()) {
+            RuntimeException failed = null;
+            for (Runnable hook : closeHooks) {
+                try {
+                    hook.run();
+                } catch (RuntimeException e) {
+                    if (failed == null) {
+                        failed = e;
+                    } else {
+                        failed.addSuppressed(e);
+                    }
+                }
+            }
+            closeHooks.clear();
             arena.close();
             LIVE.decrementAndGet();
+            if (failed != null) {
+                throw failed;
+            }
         }
     }
 

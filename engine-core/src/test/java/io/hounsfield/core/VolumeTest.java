@@ -53,6 +53,38 @@ class VolumeTest {
     }
 
     @Test
+    void largeVolumesHaveWholePagesOfTheirOwn() {
+        try (Volume small = Volume.allocate(G, VoxelType.INT16);
+             Volume big = Volume.allocate(Geometry.axisAligned(new Extent(101, 67, 5), new Vec3(1, 1, 1), Vec3.ZERO), VoxelType.INT16)) {
+            assertThat(small.pages()).isEmpty();
+            var pages = big.pages().orElseThrow();
+            assertThat(pages.address() % Volume.PAGE).isZero();
+            assertThat(pages.byteSize() % Volume.PAGE).isZero();
+            assertThat(pages.address()).isEqualTo(big.segment().address());
+            assertThat(pages.byteSize()).isBetween(big.segment().byteSize(), big.segment().byteSize() + Volume.PAGE - 1);
+            assertThat(big.segment().byteSize()).isEqualTo(2L * 101 * 67 * 5);
+        }
+    }
+
+    @Test
+    void closeHooksRunBeforeTheMemoryIsFreedEvenWhenOneFails() {
+        Volume v = Volume.allocate(G, VoxelType.INT16);
+        v.set(0, 7);
+        java.util.List<String> ran = new java.util.ArrayList<>();
+        v.onClose(() -> ran.add("read " + v.get(0)));
+        v.onClose(() -> {
+            throw new IllegalStateException("hook failed");
+        });
+        v.onClose(() -> ran.add("third"));
+        assertThatThrownBy(v::close).isInstanceOf(IllegalStateException.class).hasMessage("hook failed");
+        assertThat(ran).containsExactly("read 7.0", "third");
+        assertThat(v.isOpen()).isFalse();
+        v.close(); // the hooks ran once
+        assertThat(ran).hasSize(2);
+        assertThatThrownBy(() -> v.onClose(() -> { })).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void useAfterCloseThrows() {
         Volume v = Volume.allocate(G, VoxelType.FLOAT32);
         v.close();

@@ -29,7 +29,7 @@ public final class CudaContext {
     }
 
     /** A native object with one owner. */
-    abstract static sealed class Resource implements AutoCloseable permits DeviceBuffer, PinnedBuffer, CudaModule, CudaEvent {
+    abstract static sealed class Resource implements AutoCloseable permits DeviceBuffer, PinnedBuffer, HostRegistration, CudaModule, CudaEvent {
         final CudaContext context;
         private boolean closed;
 
@@ -125,6 +125,20 @@ public final class CudaContext {
             throw new IllegalArgumentException("pinned allocation of " + bytes + " bytes");
         }
         return track(new PinnedBuffer(this, driver.memHostAlloc(bytes)));
+    }
+
+    /**
+     * Page-locks {@code host}, native memory the caller allocated and keeps owning (it must outlive the
+     * registration: close the registration before freeing it), so copies from and to it run at full bus speed
+     * without a staging copy. Closing the registration — or closing the device — unlocks it; the memory stays.
+     */
+    public HostRegistration register(MemorySegment host) {
+        onOwner();
+        if (host.byteSize() < 1 || !host.isNative()) {
+            throw new IllegalArgumentException("only native memory of at least one byte can be page-locked: " + host);
+        }
+        driver.memHostRegister(host, DriverLibrary.HOST_REGISTER_PORTABLE);
+        return track(new HostRegistration(this, host));
     }
 
     /** {free, total} device memory in bytes. */

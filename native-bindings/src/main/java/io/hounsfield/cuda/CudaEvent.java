@@ -24,6 +24,12 @@ public final class CudaEvent extends CudaContext.Resource {
         return context.driver().eventElapsed(start.handle(), handle());
     }
 
+    /** Waits until the work queued before this event has run. */
+    public void synchronize() {
+        context.checkOwner();
+        context.driver().eventSynchronize(handle());
+    }
+
     @Override
     void free() {
         context.driver().eventDestroy(handle);

@@ -175,10 +175,12 @@ class CudaDeviceTest {
 
     @Test
     void closingTheDeviceFreesWhatWasLeftOpen() {
-        try (CudaDevice d = open()) {
+        try (java.lang.foreign.Arena host = java.lang.foreign.Arena.ofShared(); CudaDevice d = open()) {
+            MemorySegment mine = host.allocate(100);
             on(d, c -> {
                 c.allocate(100);
                 c.allocatePinned(100);
+                c.register(mine); // unlocked, not freed: the memory is the caller's
                 c.load("fake image".getBytes());
                 c.record();
                 return null;
@@ -187,6 +189,36 @@ class CudaDeviceTest {
         }
         for (FakeCuda.Live what : FakeCuda.Live.values()) {
             assertThat(FakeCuda.live(what)).as(what.name()).isZero();
+        }
+    }
+
+    @Test
+    void registeredHostMemoryIsCopiedStraightFromAndUnlockedOnClose() {
+        try (java.lang.foreign.Arena host = java.lang.foreign.Arena.ofShared(); CudaDevice d = open()) {
+            MemorySegment mine = host.allocate(64);
+            mine.setAtIndex(ValueLayout.JAVA_INT, 3, 42);
+            HostRegistration r = on(d, c -> c.register(mine));
+            assertThat(FakeCuda.live(FakeCuda.Live.REGISTERED)).isOne();
+            byte[] back = on(d, c -> {
+                try (DeviceBuffer b = c.allocate(64)) {
+                    c.copyToDevice(mine, b, 0);
+                    MemorySegment out = mine.asSlice(32, 32);
+                    c.copyToHost(b, 0, out);
+                    c.synchronize();
+                    return out.toArray(ValueLayout.JAVA_BYTE);
+                }
+            });
+            assertThat(MemorySegment.ofArray(back).getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, 3)).isEqualTo(42);
+            assertThat(FakeCuda.copiesWithRegisteredMemory()).isEqualTo(2);
+            // An overlapping range is the driver's typed error; heap memory never reaches the driver.
+            assertThatThrownBy(() -> on(d, c -> c.register(mine.asSlice(8, 8))))
+                    .isInstanceOf(CudaException.class)
+                    .satisfies(e -> assertThat(((CudaException) e).error()).isEqualTo(CudaError.HOST_MEMORY_ALREADY_REGISTERED));
+            assertThatThrownBy(() -> on(d, c -> c.register(MemorySegment.ofArray(new byte[8])))).isInstanceOf(IllegalArgumentException.class);
+            r.close(); // from the test thread: routed to the owner
+            r.close();
+            assertThat(FakeCuda.live(FakeCuda.Live.REGISTERED)).isZero();
+            assertThat(mine.getAtIndex(ValueLayout.JAVA_INT, 3)).as("the memory is still the caller's").isEqualTo(42);
         }
     }
 

@@ -40,7 +40,9 @@ class GpuCheckDryRunTest {
         for (String run : new String[] {"lesion", "organ", "lesion, kept", "organ, kept", "lesion, 1 mm", "lesion, 1 mm, kept"}) {
             assertThat(text).containsPattern("features, all families, " + run + " +128x128x32 .*values bit-identical");
         }
-        assertThat(text).containsPattern("request: upload \\+ all families, lesion +128x128x40 .*values bit-identical");
+        assertThat(text).containsPattern("request: upload \\(pageable\\) \\+ all families, lesion +128x128x40 .*values bit-identical");
+        assertThat(text).containsPattern("page-lock image \\+ mask \\(once\\) +128x128x40 .*cuMemHostRegister");
+        assertThat(text).containsPattern("request: upload \\(pinned\\) \\+ all families, lesion +128x128x40 .*target <= 20 ms.*values bit-identical");
         assertThat(text).contains("device: ", "texture grid");
     }
 }

@@ -20,6 +20,7 @@ import io.hounsfield.cuda.CudaError;
 import io.hounsfield.cuda.CudaException;
 import io.hounsfield.cuda.DeviceBuffer;
 import io.hounsfield.cuda.DeviceWork;
+import io.hounsfield.cuda.HostRegistration;
 import io.hounsfield.cuda.PinnedBuffer;
 import io.hounsfield.kernels.Kernels;
 import org.slf4j.Logger;
@@ -38,7 +39,8 @@ import java.util.function.Supplier;
  * 1e-9 relative (the device sums in another order), resampled floats within 1e-6 relative (the device
  * reads float32; int16/uint16/uint8 images convert exactly).
  *
- * <p>Volumes cross the bus through a pinned staging buffer. A device out-of-memory empties the
+ * <p>Volumes cross the bus through a pinned staging buffer (two halves in turn, the host's copy into one
+ * overlapping the transfer from the other), or straight from their own memory once {@link #pin}ned. A device out-of-memory empties the
  * {@link DeviceVolumeCache} and retries once, then runs the request on the CPU; a sticky device error
  * makes the device unusable and every later request runs on the CPU. Both are counted in
  * {@link #metrics()}. Thread-safe: all device work goes through the device's owner thread.
@@ -1550,28 +1552,148 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
     }
 
-    /** Copies {@code host} into {@code dst} through the pinned staging buffer, chunk by chunk. */
+    /**
+     * Copies {@code host} into {@code dst}: straight from it when it lies in memory {@link #pin}ned here (the
+     * copy is queued; the operation's end waits for it), else through the pinned staging buffer's two halves in
+     * turn, so the host's copy of one chunk into a half overlaps the bus transfer of the other.
+     */
     private void upload(CudaContext c, MemorySegment host, DeviceBuffer dst) {
+        if (pinned(host)) {
+            c.copyToDevice(host, dst, 0);
+            metrics.uploaded(host.byteSize());
+            return;
+        }
         MemorySegment stage = staging.segment();
-        for (long at = 0; at < host.byteSize(); at += STAGING_BYTES) {
-            long len = Math.min(STAGING_BYTES, host.byteSize() - at);
-            MemorySegment.copy(host, at, stage, 0, len);
-            c.copyToDevice(stage.asSlice(0, len), dst, at);
-            c.synchronize(); // the staging buffer is reused by the next chunk
+        long half = STAGING_BYTES / 2;
+        CudaEvent[] free = new CudaEvent[2]; // when each half's last transfer is done
+        try {
+            for (long at = 0, k = 0; at < host.byteSize(); at += half, k++) {
+                int h = (int) (k & 1);
+                long len = Math.min(half, host.byteSize() - at);
+                if (free[h] != null) {
+                    free[h].synchronize();
+                    free[h].close();
+                    free[h] = null;
+                }
+                MemorySegment buf = stage.asSlice(h * half, len);
+                MemorySegment.copy(host, at, buf, 0, len);
+                c.copyToDevice(buf, dst, at);
+                free[h] = c.record();
+            }
+            c.synchronize(); // the staging buffer is free for the next copy
+        } finally {
+            for (CudaEvent e : free) {
+                if (e != null) {
+                    e.close();
+                }
+            }
         }
         metrics.uploaded(host.byteSize());
     }
 
-    /** Copies {@code src}'s first {@code host.byteSize()} bytes into {@code host} through the staging buffer. */
+    /**
+     * Copies {@code src}'s first {@code host.byteSize()} bytes into {@code host}: straight into it when it is
+     * {@link #pin}ned here, else through the staging buffer's halves in turn, the bus transfer of one chunk
+     * overlapping the host's copy of the one before.
+     */
     private void download(CudaContext c, DeviceBuffer src, MemorySegment host) {
-        MemorySegment stage = staging.segment();
-        for (long at = 0; at < host.byteSize(); at += STAGING_BYTES) {
-            long len = Math.min(STAGING_BYTES, host.byteSize() - at);
-            c.copyToHost(src, at, stage.asSlice(0, len));
+        if (pinned(host)) {
+            c.copyToHost(src, 0, host);
             c.synchronize();
-            MemorySegment.copy(stage, 0, host, at, len);
+            metrics.downloaded(host.byteSize());
+            return;
+        }
+        MemorySegment stage = staging.segment();
+        long half = STAGING_BYTES / 2;
+        CudaEvent[] done = new CudaEvent[2]; // when each half's transfer has landed
+        long[] from = new long[2];
+        try {
+            long chunks = (host.byteSize() + half - 1) / half;
+            for (long k = 0; k <= chunks; k++) {
+                if (k < chunks) { // queue chunk k into its half
+                    int h = (int) (k & 1);
+                    long at = k * half;
+                    c.copyToHost(src, at, stage.asSlice(h * half, Math.min(half, host.byteSize() - at)));
+                    done[h] = c.record();
+                    from[h] = at;
+                }
+                if (k > 0) { // meanwhile, copy out chunk k - 1
+                    int h = (int) ((k - 1) & 1);
+                    long len = Math.min(half, host.byteSize() - from[h]);
+                    done[h].synchronize();
+                    done[h].close();
+                    done[h] = null;
+                    MemorySegment.copy(stage, h * half, host, from[h], len);
+                }
+            }
+        } finally {
+            for (CudaEvent e : done) {
+                if (e != null) {
+                    e.close();
+                }
+            }
         }
         metrics.downloaded(host.byteSize());
+    }
+
+    /** Host memory page-locked by {@link #pin}: its volume's pages and their registration. */
+    private record Pinned(Volume volume, long start, long end, HostRegistration registration) {
+    }
+
+    /** Pinned ranges by start address (any thread reads it; the owner thread changes it). */
+    private final java.util.concurrent.ConcurrentSkipListMap<Long, Pinned> pins = new java.util.concurrent.ConcurrentSkipListMap<>();
+
+    /** Whether {@code host} lies wholly in memory pinned here. */
+    private boolean pinned(MemorySegment host) {
+        if (!host.isNative() || pins.isEmpty()) {
+            return false;
+        }
+        var e = pins.floorEntry(host.address());
+        return e != null && host.address() + host.byteSize() <= e.getValue().end();
+    }
+
+    /**
+     * Page-locks {@code volume}'s memory (its {@link Volume#pages()}), so copies of it to and from the device run
+     * straight from it at full bus speed instead of through the staging buffer: for a volume whose upload latency
+     * counts (the server's uploads, a benchmark's "upload from pinned memory"). Locking costs about as much as one
+     * staged copy of the volume; it lasts until {@link #unpin} or until the volume closes. True if the volume is
+     * pinned now; false for a volume under 64 KiB (no pages of its own) or when the device refuses (its copies then
+     * go through the staging buffer as before).
+     */
+    public boolean pin(Volume volume) {
+        var pages = volume.pages();
+        if (pages.isEmpty() || !device.usable()) {
+            return false;
+        }
+        MemorySegment m = pages.get();
+        if (pins.containsKey(m.address())) {
+            return true;
+        }
+        try {
+            join(device.submit(c -> {
+                if (!pins.containsKey(m.address())) {
+                    pins.put(m.address(), new Pinned(volume, m.address(), m.address() + m.byteSize(), c.register(m)));
+                }
+                return null;
+            }));
+        } catch (CudaException e) {
+            LOG.warn("CUDA could not page-lock {} ({}); its copies go through the staging buffer", volume, e.getMessage());
+            return false;
+        }
+        volume.onClose(() -> unpin(volume));
+        return true;
+    }
+
+    /** Ends {@link #pin}: the volume's memory is no longer page-locked (it stays the volume's). Idempotent. */
+    public void unpin(Volume volume) {
+        var pages = volume.pages();
+        if (pages.isEmpty()) {
+            return;
+        }
+        Pinned p = pins.remove(pages.get().address());
+        if (p != null) {
+            p.registration().close(); // on the owner thread; nothing to do once the device has closed (closing it unlocked everything)
+        }
     }
 
     /** Frees the cache, the kernels and the staging buffer, and closes the device. Idempotent. */
@@ -1592,5 +1714,6 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             }
         }
         device.close();
+        pins.clear(); // closing the device unlocked them
     }
 }

@@ -63,6 +63,8 @@ public final class DriverLibrary {
         s.put("cuMemFree_v2", fn(I64));
         s.put("cuMemHostAlloc", fn(PTR, I64, I32));
         s.put("cuMemFreeHost", fn(PTR));
+        s.put("cuMemHostRegister_v2", fn(PTR, I64, I32));
+        s.put("cuMemHostUnregister", fn(PTR));
         s.put("cuMemcpyHtoDAsync_v2", fn(I64, PTR, I64, PTR));
         s.put("cuMemcpyDtoHAsync_v2", fn(PTR, I64, I64, PTR));
         s.put("cuMemcpyDtoDAsync_v2", fn(I64, I64, I64, PTR));
@@ -344,6 +346,18 @@ public final class DriverLibrary {
 
     public void memFreeHost(MemorySegment host) {
         check("cuMemFreeHost", h -> (int) h.invokeExact(host));
+    }
+
+    /** cuda.h {@code CU_MEMHOSTREGISTER_PORTABLE}: page-locked for every context, not only the registering one. */
+    public static final int HOST_REGISTER_PORTABLE = 0x01;
+
+    /** Page-locks {@code host} (memory the caller allocated and keeps owning) so copies run from it at full bus speed. */
+    public void memHostRegister(MemorySegment host, int flags) {
+        check("cuMemHostRegister_v2", h -> (int) h.invokeExact(host, host.byteSize(), flags));
+    }
+
+    public void memHostUnregister(MemorySegment host) {
+        check("cuMemHostUnregister", h -> (int) h.invokeExact(host));
     }
 
     public void copyHostToDevice(long dst, MemorySegment src, long bytes, MemorySegment stream) {

@@ -23,7 +23,8 @@ import java.nio.file.Path;
 public final class FakeCuda {
 
     private static String library;
-    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam, launches, emulator, interleave;
+    private static MethodHandle reset, memLimit, paramCount, failLaunches, live, lastName, lastDim, lastParam, launches, emulator, interleave,
+            registeredCopies;
 
     private FakeCuda() {
     }
@@ -68,12 +69,13 @@ public final class FakeCuda {
             launches = k.downcallHandle(l.find("fake_launches").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             emulator = k.downcallHandle(l.find("fake_set_emulator").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
             interleave = k.downcallHandle(l.find("fake_emulator_interleave").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+            registeredCopies = k.downcallHandle(l.find("fake_registered_copies").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
         }
         return library;
     }
 
-    /** What the fake still holds: device allocations, pinned buffers, streams, events, modules, context retains. */
-    public enum Live { ALLOCATIONS, PINNED, STREAMS, EVENTS, MODULES, RETAINED }
+    /** What the fake still holds: device allocations, pinned buffers, streams, events, modules, context retains, page-locked host ranges. */
+    public enum Live { ALLOCATIONS, PINNED, STREAMS, EVENTS, MODULES, RETAINED, REGISTERED }
 
     public static void reset() {
         library();
@@ -104,6 +106,13 @@ public final class FakeCuda {
     public static int live(Live what) {
         int[] r = new int[1];
         invoke(() -> r[0] = (int) live.invokeExact(what.ordinal()));
+        return r[0];
+    }
+
+    /** How many host↔device copies (since the last reset) ran straight from or to page-locked registered memory. */
+    public static int copiesWithRegisteredMemory() {
+        int[] r = new int[1];
+        invoke(() -> r[0] = (int) registeredCopies.invokeExact());
         return r[0];
     }
 

@@ -30,6 +30,16 @@ static int retained;
 static size_t mem_limit = (size_t) 1 << 30, allocated;
 static struct block *blocks;
 static int live_pinned, live_streams, live_events, live_modules;
+/* Host ranges page-locked by cuMemHostRegister, and how many copies ran from or to one. */
+struct range { uintptr_t p; size_t n; struct range *next; };
+static struct range *registered;
+static int registered_copies;
+static int in_registered(const void *p, size_t n) {
+    for (struct range *r = registered; r; r = r->next) {
+        if ((uintptr_t) p >= r->p && (uintptr_t) p + n <= r->p + r->n) return 1;
+    }
+    return 0;
+}
 static CUresult sticky;
 static char last_name[64];
 static unsigned last_dims[7];
@@ -97,6 +107,8 @@ void fake_reset(void) {
     allocated = 0; sticky = 0; has_ctx = 0; retained = 0; param_count = 0; fail_launches = 0;
     last_name[0] = 0; memset(last_dims, 0, sizeof last_dims); memset(last_params, 0, sizeof last_params);
     live_pinned = live_streams = live_events = live_modules = 0;
+    while (registered) { struct range *n = registered->next; free(registered); registered = n; }
+    registered_copies = 0;
     mem_limit = (size_t) 1 << 30;
 }
 void fake_set_mem_limit(size_t bytes) { mem_limit = bytes; }
@@ -112,9 +124,11 @@ int fake_live(int what) {
         case 3: return live_events;
         case 4: return live_modules;
         case 5: return retained;
+        case 6: for (struct range *r = registered; r; r = r->next) n++; return n;
         default: return -1;
     }
 }
+int fake_registered_copies(void) { return registered_copies; }
 const char *fake_last_name(void) { return last_name; }
 unsigned fake_last_dim(int i) { return last_dims[i]; }
 unsigned long long fake_last_param(int i) { return last_params[i]; }
@@ -184,11 +198,29 @@ CUresult cuMemFree_v2(CUdeviceptr p) {
 }
 CUresult cuMemHostAlloc(void **p, size_t n, unsigned flags) { (void) flags; NEED_CTX; *p = malloc(n); live_pinned++; return OK; }
 CUresult cuMemFreeHost(void *p) { free(p); live_pinned--; return OK; }
+CUresult cuMemHostRegister_v2(void *p, size_t n, unsigned flags) {
+    NEED_CTX;
+    if (!p || n == 0 || (flags & ~0xFu)) return INVALID_VALUE;
+    for (struct range *r = registered; r; r = r->next) {
+        if ((uintptr_t) p < r->p + r->n && r->p < (uintptr_t) p + n) return 712; /* CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED */
+    }
+    struct range *r = malloc(sizeof *r); r->p = (uintptr_t) p; r->n = n; r->next = registered; registered = r;
+    return OK;
+}
+CUresult cuMemHostUnregister(void *p) {
+    NEED_CTX;
+    for (struct range **r = &registered; *r; r = &(*r)->next) {
+        if ((*r)->p == (uintptr_t) p) { struct range *d = *r; *r = d->next; free(d); return OK; }
+    }
+    return 713; /* CUDA_ERROR_HOST_MEMORY_NOT_REGISTERED */
+}
 CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n, void *s) {
-    (void) s; NEED_CTX; if (!find(dst, n)) return INVALID_VALUE; memcpy((void *) (uintptr_t) dst, src, n); return OK;
+    (void) s; NEED_CTX; if (!find(dst, n)) return INVALID_VALUE; registered_copies += in_registered(src, n);
+    memcpy((void *) (uintptr_t) dst, src, n); return OK;
 }
 CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n, void *s) {
-    (void) s; NEED_CTX; if (!find(src, n)) return INVALID_VALUE; memcpy(dst, (void *) (uintptr_t) src, n); return OK;
+    (void) s; NEED_CTX; if (!find(src, n)) return INVALID_VALUE; registered_copies += in_registered(dst, n);
+    memcpy(dst, (void *) (uintptr_t) src, n); return OK;
 }
 CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n, void *s) {
     (void) s; NEED_CTX; if (!find(dst, n) || !find(src, n)) return INVALID_VALUE;
