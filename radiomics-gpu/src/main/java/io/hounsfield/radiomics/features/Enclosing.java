@@ -9,6 +9,9 @@ import java.util.List;
  */
 final class Enclosing {
 
+    /** A triangle whose unit normal's cosine with a direction is within this of 0 lies along it (is seen edge-on). */
+    private static final double ALONG = 1e-9;
+
     /** Face directions tried for the oriented box, largest hull faces first: bounds the cost for large ROIs. */
     static final int MAX_DIRECTIONS = 64;
 
@@ -33,8 +36,9 @@ final class Enclosing {
      * the {@value #MAX_DIRECTIONS} largest hull faces' directions — as an approximation.
      *
      * <p>The projection's outline is the image of the hull's silhouette: the edges between triangles facing
-     * the direction and triangles that do not. So each direction costs a pass over the triangles and a
-     * rectangle over the silhouette, not a 2-D hull of every vertex.
+     * the direction and triangles that do not (with the corners of triangles seen edge-on, which rounding may
+     * put on either side). So each direction costs a pass over the triangles and a 2-D hull and rectangle of the
+     * silhouette's few vertices, not of every vertex.
      */
     static Box orientedBox(ConvexHull hull) {
         return orientedBox(hull, Runnable::run);
@@ -111,91 +115,160 @@ final class Enclosing {
             hmin = Math.min(hmin, h);
             hmax = Math.max(hmax, h);
         }
-        boolean[] front = new boolean[faces];
+        // Each triangle faces the direction (+1), away from it (−1), or lies along it to rounding (0).
+        byte[] side = new byte[faces];
         for (int g = 0; g < faces; g++) {
-            front[g] = nrm[3 * g] * nx + nrm[3 * g + 1] * ny + nrm[3 * g + 2] * nz > 0;
+            double d = nrm[3 * g] * nx + nrm[3 * g + 1] * ny + nrm[3 * g + 2] * nz;
+            side[g] = (byte) (d > ALONG ? 1 : d < -ALONG ? -1 : 0);
         }
-        // Silhouette edges, projected: x0 y0 x1 y1 each.
-        double[] edges = new double[64];
+        // The outline's vertices, projected (x y each): the ends of the silhouette edges (between a facing triangle
+        // and one that does not face the direction) and every corner of a triangle along it (whose projection is a
+        // segment that may hold part of the outline). Points inside the outline may come too: harmless, the
+        // rectangle is fitted to their convex hull.
+        double[] points = new double[64];
         int count = 0;
+        boolean[] taken = new boolean[p.length / 3]; // each vertex once
         for (int g = 0; g < faces; g++) {
-            if (!front[g]) {
-                continue;
-            }
             for (int k = 0; k < 3; k++) {
-                if (front[across[3 * g + k]]) {
-                    continue;
+                // Corner k starts edge k: a silhouette edge's ends are its start and the next edge's start.
+                int q = corners[3 * g + k];
+                boolean edge = side[g] == 1 && side[across[3 * g + k]] != 1, before = side[g] == 1 && side[across[3 * g + (k + 2) % 3]] != 1;
+                if ((side[g] == 0 || edge || before) && !taken[q]) {
+                    taken[q] = true;
+                    if (2 * count + 2 > points.length) {
+                        points = Arrays.copyOf(points, 2 * points.length);
+                    }
+                    points[2 * count] = ux * p[3 * q] + uy * p[3 * q + 1] + uz * p[3 * q + 2];
+                    points[2 * count + 1] = vx * p[3 * q] + vy * p[3 * q + 1] + vz * p[3 * q + 2];
+                    count++;
                 }
-                int a = corners[3 * g + k], b = corners[3 * g + (k + 1) % 3];
-                if (4 * count + 4 > edges.length) {
-                    edges = Arrays.copyOf(edges, 2 * edges.length);
-                }
-                edges[4 * count] = ux * p[3 * a] + uy * p[3 * a + 1] + uz * p[3 * a + 2];
-                edges[4 * count + 1] = vx * p[3 * a] + vy * p[3 * a + 1] + vz * p[3 * a + 2];
-                edges[4 * count + 2] = ux * p[3 * b] + uy * p[3 * b + 1] + uz * p[3 * b + 2];
-                edges[4 * count + 3] = vx * p[3 * b] + vy * p[3 * b + 1] + vz * p[3 * b + 2];
-                count++;
             }
         }
-        double[] rect = minRectangle(edges, count);
+        double[] rect = minRectangle(points, count);
         return new Box(rect[0], rect[1], hmax - hmin);
     }
 
     /**
-     * Sides of the minimum-area rectangle around a convex polygon's outline, given as the edges of a closed
-     * loop (x0 y0 x1 y1 each, in any order; collinear pieces allowed): a side of the optimum is flush with an
-     * edge (Freeman &amp; Shapira 1975), so each edge direction is tried against every vertex. A rectangle
-     * turned by a right angle is the same rectangle, so directions equal modulo π/2 are tried once (voxel
-     * outlines have many collinear pieces).
+     * Sides of the minimum-area rectangle around {@code count} points (x y each; duplicates and collinear runs
+     * allowed): a side of the optimum is flush with an edge of the points' convex hull (Freeman &amp; Shapira 1975).
+     * The points are reduced to that hull by the monotone chain — duplicates and collinear pieces, which voxel
+     * outlines have many of, drop out — and rotating calipers (Toussaint 1983) give each hull edge's rectangle in
+     * linear time, checked as below.
      */
-    static double[] minRectangle(double[] e, int count) {
-        double[] angle = new double[count];
-        int[] order = new int[count];
-        int m = 0;
-        for (int i = 0; i < count; i++) {
-            double ex = e[4 * i + 2] - e[4 * i], ey = e[4 * i + 3] - e[4 * i + 1];
-            if (ex == 0 && ey == 0) {
-                continue;
-            }
-            double a = Math.atan2(ey, ex) % (Math.PI / 2);
-            angle[m] = a < 0 ? a + Math.PI / 2 : a;
-            order[m++] = i;
+    static double[] minRectangle(double[] xy, int count) {
+        double[] hull = convexHull2d(xy, count);
+        int h = hull.length / 2;
+        if (h < 3) { // a segment or a point: the rectangle is that segment
+            double len = h < 2 ? 0 : Math.hypot(hull[2] - hull[0], hull[3] - hull[1]);
+            return new double[] {len, 0};
         }
-        // Sort the edges by their angle modulo π/2 (indices as the low bits of the sorted keys).
-        long[] keys = new long[m];
-        for (int t = 0; t < m; t++) {
-            keys[t] = (long) (angle[t] / (Math.PI / 2) * (1L << 36)) << 27 | t;
-        }
-        Arrays.sort(keys);
-        double bestArea = Double.MAX_VALUE, bw = 0, bh = 0, last = Double.NaN;
-        for (long key : keys) {
-            int t = (int) (key & ((1 << 27) - 1));
-            if (Math.abs(angle[t] - last) < 1e-12) {
-                continue;
+        // Rotating calipers: for edge i (unit direction u, inward normal n) the vertex farthest from it and the last
+        // and first along it, counter-clockwise in that order after the edge; found by a full scan for the first edge,
+        // then each only moves forward as the edges turn. A pointer can stall on vertices collinear to rounding, which
+        // only ever makes a rectangle look smaller: so the smallest is measured again over every vertex, and if it was
+        // undercounted, every edge is (each edge's rectangle over every vertex — exact, quadratic).
+        int best = -1, far = 0, last = 0, first = 0;
+        double bestArea = Double.MAX_VALUE;
+        for (int i = 0; i < h; i++) {
+            int i1 = (i + 1) % h;
+            double ux = hull[2 * i1] - hull[2 * i], uy = hull[2 * i1 + 1] - hull[2 * i + 1], ul = Math.sqrt(ux * ux + uy * uy);
+            ux /= ul;
+            uy /= ul;
+            double nx = -uy, ny = ux; // inwards: the hull runs counter-clockwise
+            if (i == 0) {
+                for (int k = 1; k < h; k++) {
+                    far = dot(nx, ny, hull, k) > dot(nx, ny, hull, far) ? k : far;
+                    last = dot(ux, uy, hull, k) > dot(ux, uy, hull, last) ? k : last;
+                    first = dot(ux, uy, hull, k) < dot(ux, uy, hull, first) ? k : first;
+                }
             }
-            last = angle[t];
-            int i = order[t];
-            double ex = e[4 * i + 2] - e[4 * i], ey = e[4 * i + 3] - e[4 * i + 1], el = Math.sqrt(ex * ex + ey * ey);
-            ex /= el;
-            ey /= el;
-            double amin = Double.MAX_VALUE, amax = -Double.MAX_VALUE, bmin = Double.MAX_VALUE, bmax = -Double.MAX_VALUE;
-            // Every vertex of a closed loop starts one of its edges.
-            for (int k = 0; k < count; k++) {
-                double x = e[4 * k], y = e[4 * k + 1];
-                double a = ex * x + ey * y, b = -ey * x + ex * y;
-                amin = Math.min(amin, a);
-                amax = Math.max(amax, a);
-                bmin = Math.min(bmin, b);
-                bmax = Math.max(bmax, b);
+            for (int step = 0; step < h && dot(nx, ny, hull, (far + 1) % h) > dot(nx, ny, hull, far); step++) {
+                far = (far + 1) % h;
             }
-            double area = (amax - amin) * (bmax - bmin);
+            for (int step = 0; step < h && dot(ux, uy, hull, (last + 1) % h) > dot(ux, uy, hull, last); step++) {
+                last = (last + 1) % h;
+            }
+            for (int step = 0; step < h && dot(ux, uy, hull, (first + 1) % h) < dot(ux, uy, hull, first); step++) {
+                first = (first + 1) % h;
+            }
+            double area = (dot(ux, uy, hull, last) - dot(ux, uy, hull, first)) * (dot(nx, ny, hull, far) - dot(nx, ny, hull, i));
             if (area < bestArea) {
                 bestArea = area;
-                bw = amax - amin;
-                bh = bmax - bmin;
+                best = i;
             }
         }
-        return new double[] {bw, bh};
+        double[] r = rectangleOn(hull, best);
+        if (r[0] * r[1] <= bestArea * (1 + 1e-12)) {
+            return r;
+        }
+        double[] exact = null;
+        for (int i = 0; i < h; i++) {
+            double[] c = rectangleOn(hull, i);
+            exact = exact == null || c[0] * c[1] < exact[0] * exact[1] ? c : exact;
+        }
+        return exact;
+    }
+
+    /** Sides of the rectangle with a side on hull edge {@code i}, over every hull vertex: along the edge, across it. */
+    private static double[] rectangleOn(double[] hull, int i) {
+        int h = hull.length / 2, i1 = (i + 1) % h;
+        double ux = hull[2 * i1] - hull[2 * i], uy = hull[2 * i1 + 1] - hull[2 * i + 1], ul = Math.sqrt(ux * ux + uy * uy);
+        ux /= ul;
+        uy /= ul;
+        double amin = Double.MAX_VALUE, amax = -Double.MAX_VALUE, bmin = Double.MAX_VALUE, bmax = -Double.MAX_VALUE;
+        for (int k = 0; k < h; k++) {
+            double a = dot(ux, uy, hull, k), b = dot(-uy, ux, hull, k);
+            amin = Math.min(amin, a);
+            amax = Math.max(amax, a);
+            bmin = Math.min(bmin, b);
+            bmax = Math.max(bmax, b);
+        }
+        return new double[] {amax - amin, bmax - bmin};
+    }
+
+    private static double dot(double x, double y, double[] p, int i) {
+        return x * p[2 * i] + y * p[2 * i + 1];
+    }
+
+    /** The convex hull of {@code count} points (x y each), counter-clockwise, without collinear points (Andrew's monotone chain). */
+    private static double[] convexHull2d(double[] xy, int count) {
+        double[] x = new double[count], y = new double[count];
+        for (int i = 0; i < count; i++) {
+            x[i] = xy[2 * i];
+            y[i] = xy[2 * i + 1];
+        }
+        Integer[] idx = new Integer[count];
+        for (int i = 0; i < count; i++) {
+            idx[i] = i;
+        }
+        Arrays.sort(idx, (a, b) -> x[a] != x[b] ? Double.compare(x[a], x[b]) : Double.compare(y[a], y[b]));
+        int[] hull = new int[2 * count + 1];
+        int k = 0;
+        for (int pass = 0; pass < 2; pass++) {
+            int floor = k;
+            for (int t = 0; t < count; t++) {
+                int c = idx[pass == 0 ? t : count - 1 - t];
+                while (k >= floor + 2 && cross(x, y, hull[k - 2], hull[k - 1], c) <= 0) {
+                    k--;
+                }
+                hull[k++] = c;
+            }
+            k--; // the last point of each chain starts the other
+        }
+        if (count == 1) {
+            k = 1;
+        }
+        double[] out = new double[2 * Math.max(k, 0)];
+        for (int i = 0; i < k; i++) {
+            out[2 * i] = x[hull[i]];
+            out[2 * i + 1] = y[hull[i]];
+        }
+        return out;
+    }
+
+    /** (b − a) × (c − a) of points a, b, c: positive when a → b → c turns counter-clockwise. */
+    private static double cross(double[] x, double[] y, int a, int b, int c) {
+        return (x[b] - x[a]) * (y[c] - y[a]) - (y[b] - y[a]) * (x[c] - x[a]);
     }
 
     /**

@@ -81,6 +81,63 @@ class EnclosingTest {
         }
     }
 
+    /**
+     * The minimum rectangle of a point set equals the smallest over every direction through two of its points
+     * (brute force): on random lattice points (duplicates, collinear runs) and on a rotated rectangle far from the
+     * origin whose sides hold runs of points collinear only to rounding — where a rotating caliper could stall.
+     */
+    @Test
+    void theMinimumRectangleIsTheBruteForceOne() {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int trial = 0; trial < 3000; trial++) {
+            int n = 3 + r.nextInt(30);
+            double[] xy = new double[2 * n];
+            for (int i = 0; i < 2 * n; i++) {
+                xy[i] = Math.rint(r.nextDouble(-6, 6));
+            }
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j < n; j++) {
+                    double ux = xy[2 * j] - xy[2 * i], uy = xy[2 * j + 1] - xy[2 * i + 1], l = Math.hypot(ux, uy);
+                    if (l == 0) {
+                        continue;
+                    }
+                    double amin = Double.MAX_VALUE, amax = -Double.MAX_VALUE, bmin = Double.MAX_VALUE, bmax = -Double.MAX_VALUE;
+                    for (int k = 0; k < n; k++) {
+                        double a = (ux * xy[2 * k] + uy * xy[2 * k + 1]) / l, b = (-uy * xy[2 * k] + ux * xy[2 * k + 1]) / l;
+                        amin = Math.min(amin, a);
+                        amax = Math.max(amax, a);
+                        bmin = Math.min(bmin, b);
+                        bmax = Math.max(bmax, b);
+                    }
+                    best = Math.min(best, (amax - amin) * (bmax - bmin));
+                }
+            }
+            double[] got = Enclosing.minRectangle(xy, n);
+            if (best < Double.MAX_VALUE) {
+                assertThat(got[0] * got[1]).as("trial %d", trial).isCloseTo(best, within(1e-9 * Math.max(1, best)));
+            }
+        }
+        for (int turn = 0; turn < 50; turn++) {
+            double t = 0.0123 + turn * Math.PI / 50, c = Math.cos(t), s = Math.sin(t), w = 37.5, h = 12.25;
+            int perSide = 40;
+            double[] xy = new double[2 * 4 * perSide];
+            int k = 0;
+            for (int side = 0; side < 4; side++) {
+                for (int i = 0; i < perSide; i++) {
+                    double f = (double) i / perSide;
+                    double x = side == 0 ? f * w : side == 1 ? w : side == 2 ? (1 - f) * w : 0;
+                    double y = side == 0 ? 0 : side == 1 ? f * h : side == 2 ? h : (1 - f) * h;
+                    xy[k++] = 700 + c * x - s * y;
+                    xy[k++] = -400 + s * x + c * y;
+                }
+            }
+            double[] got = Enclosing.minRectangle(xy, 4 * perSide);
+            assertThat(Math.max(got[0], got[1])).as("turn %d", turn).isCloseTo(w, within(1e-9 * w));
+            assertThat(Math.min(got[0], got[1])).as("turn %d", turn).isCloseTo(h, within(1e-9 * w));
+        }
+    }
+
     /** Volume and area of the smallest box flush with one of the first directions the method uses. */
     private static double[] bruteForceBox(ConvexHull h) {
         double[] nrm = h.triangles().normals(), v = h.vertexPoints();
