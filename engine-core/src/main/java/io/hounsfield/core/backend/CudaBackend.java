@@ -1684,6 +1684,15 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return true;
     }
 
+    /** Host bytes page-locked by {@link #pin} now (whole pages of the pinned volumes). */
+    public long pinnedBytes() {
+        long n = 0;
+        for (Pinned p : pins.values()) {
+            n += p.end() - p.start();
+        }
+        return n;
+    }
+
     /** Ends {@link #pin}: the volume's memory is no longer page-locked (it stays the volume's). Idempotent. */
     public void unpin(Volume volume) {
         var pages = volume.pages();

@@ -136,6 +136,9 @@ public final class HounsfieldServer implements AutoCloseable {
                 ? new VolumeStore.Residency() {
                     @Override
                     public void keep(io.hounsfield.core.Volume v, String id) {
+                        // Page-locked while stored (the upload pays for it, about one staged copy): the first request on the
+                        // handle then copies it to the device straight from its memory. Unlocked when the volume is freed.
+                        cuda.pin(v);
                         cuda.keep(v, "handle " + id);
                     }
 
@@ -162,6 +165,7 @@ public final class HounsfieldServer implements AutoCloseable {
         if (backend instanceof io.hounsfield.core.backend.CudaBackend cuda) {
             metrics.gauge("hounsfield_device_memory_bytes", () -> cuda.device().totalMemoryBytes());
             metrics.gauge("hounsfield_device_kept_bytes", cuda::keptBytes);
+            metrics.gauge("hounsfield_host_pinned_bytes", cuda::pinnedBytes);
             cuda.metrics().snapshot().keySet().forEach(k -> metrics.gauge("hounsfield_cuda_" + k, () -> cuda.metrics().snapshot().get(k)));
         }
         HounsfieldService service = new HounsfieldService(backend, models, store, admission, limits, catalogue(), metrics);

@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Uploaded handles on the CUDA backend (on a GPU, else the kernel emulator): the server keeps an uploaded image and
  * mask on the device, so a request on them runs every operation there — no ROI sample, nothing on the CPU — and
- * gives the features a local CPU extraction gives; releasing the handles frees their device copies.
+ * gives the features a local CPU extraction gives; stored handles are page-locked on the host (their first use copies
+ * straight from them); releasing the handles frees their device copies and unlocks them.
  */
 @EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
 class DeviceHandlesTest {
@@ -55,6 +56,12 @@ class DeviceHandlesTest {
                 VolumeHandle mask = ClientSupport.upload(async, ct.mask().asVolume(), 1 << 16, false);
                 ExtractFeaturesRequest request = ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(mask.getId())
                         .setLabel(CtBody.LESION).build();
+                // Stored handles are page-locked (whole pages of each volume), so their first use copies straight from them.
+                long pages = 0;
+                for (var v : List.of(ct.image(), ct.mask().asVolume())) {
+                    pages += (v.segment().byteSize() + io.hounsfield.core.Volume.PAGE - 1) / io.hounsfield.core.Volume.PAGE * io.hounsfield.core.Volume.PAGE;
+                }
+                assertThat(cuda.pinnedBytes()).as("host bytes page-locked for the two handles").isEqualTo(pages);
                 stub.extractFeatures(request); // the handles' device copies are made on first use
                 long keptAfterFirst = cuda.keptBytes();
                 Map<String, Long> before = cuda.metrics().snapshot();
@@ -77,6 +84,7 @@ class DeviceHandlesTest {
                 assertThat(stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(image.getId()).build()).getReleased()).isTrue();
                 assertThat(stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(mask.getId()).build()).getReleased()).isTrue();
                 assertThat(cuda.keptBytes()).as("device bytes after releasing the handles").isZero();
+                assertThat(cuda.pinnedBytes()).as("host bytes page-locked after releasing the handles").isZero();
             } finally {
                 channel.shutdownNow();
                 server.close();
