@@ -28,6 +28,7 @@ echo "== GPU tests (log: $out/gpu-tests.log)"
   --select-class io.hounsfield.cuda.CudaDriverTest --select-class io.hounsfield.core.backend.CudaBackendParityTest \
   --select-class io.hounsfield.core.backend.CudaTextureParityTest --select-class io.hounsfield.core.backend.CudaSurfaceParityTest --select-class io.hounsfield.radiomics.CudaFeatureParityTest \
   --select-class io.hounsfield.radiomics.DeviceResidencyTest --select-class io.hounsfield.core.backend.ResampleLabelTest \
+  --select-class io.hounsfield.core.backend.CudaTransfersTest \
   --details=tree --disable-banner --disable-ansi-colors > "$out/gpu-tests.log" 2>&1
 tests=$?
 grep -E "seed|tests (successful|failed|skipped)|✘|MethodSource" "$out/gpu-tests.log" | head -n 40

@@ -284,13 +284,13 @@ public final class FeatureExtractor {
     }
 
     /**
-     * The resampled block, kept by the backend for this request (a device backend keeps the copy the
-     * resampling left on the device, so the block does not cross the bus again) and rounded there too.
+     * The resampled block, kept by the backend for this request (a device backend leaves it where it computed it: it
+     * does not cross the bus, and its host voxels are filled only if something reads them on the host) and rounded
+     * there too.
      */
     private Volume resampleImage(Volume image, Geometry target, IndexBox block, RadiomicsSettings s) {
-        Volume v = backend.resample(image, target, s.interpolation(), block);
+        Volume v = backend.resampleKept(image, target, s.interpolation(), block, "resampled block of this request");
         try {
-            backend.keep(v, "resampled block of this request");
             if (s.roundIntensities()) {
                 backend.roundInPlace(v);
             }
@@ -302,17 +302,9 @@ public final class FeatureExtractor {
         }
     }
 
-    /** The resampled mask, kept by the backend for this request as the resampled image is (a device keeps its copy). */
+    /** The resampled mask, kept by the backend for this request as the resampled image is (a device leaves it there). */
     private Mask resampleMask(Mask mask, IndexBox roi, Geometry target, IndexBox block, RadiomicsSettings s) {
-        Mask m = backend.resampleLabel(mask, s.label(), roi, target, block);
-        try {
-            backend.keep(m.asVolume(), "resampled mask of this request");
-            return m;
-        } catch (RuntimeException | Error e) {
-            backend.release(m.asVolume());
-            m.close();
-            throw e;
-        }
+        return backend.resampleLabelKept(mask, s.label(), roi, target, block, "resampled mask of this request");
     }
 
     /**

@@ -98,8 +98,8 @@ class DeviceResidencyTest {
 
     /**
      * Resampled to 1 mm and rounded (IBSI's CT configurations), image and mask kept: the block the device resampled
-     * stays there as the request's kept copy and is rounded there, so it never crosses the bus back up — it comes
-     * down once, as the request's host copy — and the resampled mask's device copy likewise; nothing runs on the CPU.
+     * stays there as the request's kept copy and is rounded there, and it never crosses the bus — neither down (no
+     * host copy is filled: nothing reads one) nor back up — and the resampled mask likewise; nothing runs on the CPU.
      */
     @Test
     void aResampledRequestKeepsTheResampledBlockOnTheDevice() {
@@ -116,6 +116,8 @@ class DeviceResidencyTest {
             // Everything it uploads (Moran's points, the spheres' layout, small tables) is less than the block as float32;
             // uploading the block again would exceed it.
             assertThat(r.up()).as("bytes up: the resampled block is not uploaded again").isLessThan(blockBytes);
+            // Nor does it come down (nothing read its host voxels): what comes down is small (row sums, counts, matrices).
+            assertThat(r.down()).as("bytes down: the resampled block and mask stay on the device").isLessThan(blockBytes);
             assertThat(r.cacheMisses()).as("kept volumes not on the device when read").isZero();
             assertThat(r.cpuOperations()).as("operations on the CPU").isZero();
             assertThat(r.features().features()).containsExactlyElementsOf(onCpu(ct, s));

@@ -197,6 +197,44 @@ public interface ComputeBackend {
      */
     Mask resampleLabel(Mask mask, int label, io.hounsfield.core.IndexBox roi, Geometry target, io.hounsfield.core.IndexBox block);
 
+    /**
+     * {@link #resample(Volume, Geometry, Interpolation, io.hounsfield.core.IndexBox)}, the result {@link #keep kept}
+     * under {@code key} (release it as any kept volume, then close it). A device backend may leave the result where
+     * it computed it and its host voxels unfilled until something reads them through the backend (an operation on
+     * the CPU, a sample) or {@link #hostCopy} asks: read its voxels only through the backend or after
+     * {@code hostCopy}, and only before its release. The default resamples and keeps.
+     */
+    default Volume resampleKept(Volume image, Geometry target, Interpolation interpolation, io.hounsfield.core.IndexBox block, String key) {
+        Volume v = resample(image, target, interpolation, block);
+        try {
+            keep(v, key);
+            return v;
+        } catch (RuntimeException | Error e) {
+            v.close();
+            throw e;
+        }
+    }
+
+    /**
+     * {@link #resampleLabel}, its label map {@link #keep kept} under {@code key}, with the promise of
+     * {@link #resampleKept}: read its voxels through the backend or after {@link #hostCopy} of its label map.
+     */
+    default Mask resampleLabelKept(Mask mask, int label, io.hounsfield.core.IndexBox roi, Geometry target, io.hounsfield.core.IndexBox block,
+                                   String key) {
+        Mask m = resampleLabel(mask, label, roi, target, block);
+        try {
+            keep(m.asVolume(), key);
+            return m;
+        } catch (RuntimeException | Error e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    /** Fills the host voxels of a volume {@link #resampleKept} (or a label map {@link #resampleLabelKept}) left unfilled. Default: nothing to fill. */
+    default void hostCopy(Volume volume) {
+    }
+
     /** The marching-cubes surface (iso-level 0.5) of {@code label}, in world coordinates (IBSI §3.1). */
     default Mesh mesh(Mask mask, int label) {
         return mask.boundingBox(label).map(b -> mesh(mask, label, b)).orElseGet(() -> new Mesh(new double[0], new int[0]));

@@ -58,6 +58,8 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     private final BackendMetrics metrics = new BackendMetrics();
     private final boolean poison;
     private Kernels kernels;
+    /** The device's owner thread (where device work runs; host-side fallbacks never do). */
+    private volatile Thread owner;
     private PinnedBuffer staging;
     private DeviceVolumeCache cache;
 
@@ -66,6 +68,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         this.cpu = cpu;
         this.poison = poison;
         join(device.submit(c -> {
+            owner = Thread.currentThread();
             kernels = Kernels.load(c);
             staging = c.allocatePinned(STAGING_BYTES);
             cache = new DeviceVolumeCache((long) (budgetFraction * c.memoryInfo()[0]), metrics);
@@ -131,23 +134,22 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         // On a device that no longer takes work, operations run on the CPU: there is nothing to keep.
         ownerThreadBookkeeping("keep", () -> device.submit(c -> {
             cache.keep(volume, key);
-            if (volume == resampled && !cache.admit(volume, resampledForm, resampledCopy)) {
-                resampledCopy.close(); // larger than the cache: uploaded per operation, as any kept volume would be
-            }
-            if (volume == resampled) {
-                resampled = null;
-                resampledCopy = null;
-            }
             return null;
         }));
     }
 
-    /** Ends one {@link #keep}; at the last, frees the device copies of {@code volume} and forgets it. */
+    /**
+     * Ends one {@link #keep}; at the last, frees the device copies of {@code volume} and forgets it. A volume from
+     * {@link #resampleKept} whose host voxels were never filled stays unfilled (as that method says).
+     */
     @Override
     public void release(Volume volume) {
         // A device that no longer takes work frees nothing: its memory goes with the process.
         ownerThreadBookkeeping("release", () -> device.submit(c -> {
             cache.release(volume);
+            if (!cache.isKept(volume)) {
+                deferred.remove(volume);
+            }
             return null;
         }));
     }
@@ -192,42 +194,82 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     }
 
     /**
-     * The last resampled block's device copy, until the next device operation: {@link #keep} of that block
-     * right after {@link #resample} (or of the mask's label map right after {@link #resampleLabel}) adopts it
-     * as the kept copy, so the block never crosses the bus back up. Touched only on the device's owner thread.
+     * Volumes whose only full copy is on the device (from {@link #resampleKept} / {@link #resampleLabelKept}): their
+     * host voxels are filled ({@link #materialize}) before anything reads them on the host, else never.
      */
-    private Volume resampled;
-    private DeviceBuffer resampledCopy;
-    private DeviceVolumeCache.Form resampledForm;
+    private final java.util.Map<Volume, DeviceVolumeCache.Form> deferred = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** Offers {@code copy} (on the device, owned by the caller until adopted) as {@code v}'s copy for a {@link #keep} that follows. */
-    private boolean offerForKeep(Volume v, DeviceVolumeCache.Form form, DeviceBuffer copy) {
-        if (copy.byteSize() > cache.budget() / 4) {
-            return false;
-        }
-        resampled = v;
-        resampledForm = form;
-        resampledCopy = copy;
-        return true;
+    /** The CPU backend, for work on host voxels: every volume whose voxels are only on the device is filled first. */
+    private CpuBackend cpu() {
+        materialize(null);
+        return cpu;
     }
 
-    private void dropResampled() {
-        if (resampledCopy != null) {
-            resampledCopy.close();
-        }
-        resampled = null;
-        resampledCopy = null;
-    }
-
-    /** The host copy, and the device copy of a kept volume already on the device, rounded alike. */
-    @Override
-    public void roundInPlace(Volume volume) {
-        ComputeBackend.super.roundInPlace(volume);
-        if (volume.type() != VoxelType.FLOAT32 || !keptOnDevice(volume)) {
+    /**
+     * Downloads the device copy of {@code only} (null: of every deferred volume) into its host voxels.
+     *
+     * @throws IllegalStateException if the device that holds them can no longer give them (the request fails)
+     */
+    private void materialize(Volume only) {
+        if (deferred.isEmpty() || only != null && !deferred.containsKey(only)) {
             return;
         }
+        String lost = "voxels that were only on the CUDA device (a resampled block of a request) are lost: the device failed";
+        if (Thread.currentThread() == owner) {
+            throw new IllegalStateException("host voxels asked for inside device work (a CudaBackend bug)");
+        }
+        if (!device.usable()) {
+            throw new IllegalStateException(lost);
+        }
+        try {
+            join(device.submit(c -> {
+                for (var e : java.util.List.copyOf(deferred.entrySet())) {
+                    Volume v = e.getKey();
+                    if (only != null && v != only || deferred.remove(v) == null) {
+                        continue;
+                    }
+                    DeviceBuffer copy = cache.resident(v, e.getValue());
+                    if (copy == null) {
+                        throw new IllegalStateException(lost);
+                    }
+                    download(c, copy, v.segment());
+                    cache.sole(v, e.getValue(), false);
+                }
+                return null;
+            }));
+        } catch (CudaException e) {
+            throw new IllegalStateException(lost + " (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /** Fills the host voxels of a volume {@link #resampleKept} or {@link #resampleLabelKept} left on the device. */
+    @Override
+    public void hostCopy(Volume volume) {
+        materialize(volume);
+    }
+
+    /**
+     * The host copy, and the device copy of a kept volume already on the device, rounded alike; a block
+     * {@link #resampleKept} left on the device is rounded there only (its host voxels are unfilled).
+     */
+    @Override
+    public void roundInPlace(Volume volume) {
+        if (volume.type() != VoxelType.FLOAT32 || !keptOnDevice(volume)) {
+            materialize(volume); // nothing unless its voxels are only on the device (which then must give them)
+            ComputeBackend.super.roundInPlace(volume);
+            return;
+        }
+        boolean onlyOnDevice = deferred.containsKey(volume);
+        if (!onlyOnDevice) {
+            ComputeBackend.super.roundInPlace(volume);
+        }
         onDevice("round", () -> {
-            // The device copy could not be rounded: drop it (the next use uploads the rounded host copy).
+            // The device copy could not be rounded: round the host copy (filled from the device first if it was not) and
+            // drop the device copy (the next use uploads the rounded host copy).
+            if (onlyOnDevice) {
+                materialize(volume);
+                ComputeBackend.super.roundInPlace(volume);
+            }
             ownerThreadBookkeeping("drop the unrounded copy", () -> device.submit(c -> {
                 cache.drop(volume);
                 return null;
@@ -251,9 +293,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public java.util.Optional<IndexBox> boundingBox(Mask mask, int label) {
         if (label < 0 || label > 255 || !keptOnDevice(mask.asVolume())) {
-            return cpu.boundingBox(mask, label); // says what is wrong with a label
+            return cpu().boundingBox(mask, label); // says what is wrong with a label
         }
-        return onDevice("boundingBox", () -> cpu.boundingBox(mask, label), c -> {
+        return onDevice("boundingBox", () -> cpu().boundingBox(mask, label), c -> {
             Extent e = mask.geometry().extent();
             try (Upload m = labels(c, mask); DeviceBuffer out = c.allocate(6 * 4)) {
                 c.fill32(out, 0, 3, Integer.MAX_VALUE); // an empty box for the kernel's min/max atomics
@@ -269,7 +311,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public RoiSample sample(Volume image, Mask mask, int label, IndexBox box) {
         metrics.cpuFallback();
-        return cpu.sample(image, mask, label, box);
+        return cpu().sample(image, mask, label, box);
     }
 
     @Override
@@ -278,10 +320,10 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (centres.length == 0 || t == VoxelType.INT32 || t == VoxelType.FLOAT64) {
             // Nothing to do, or values float32 cannot hold exactly: the CPU sums them as they are.
             metrics.cpuFallback();
-            return cpu.sphereMeans(image, centres, radiusMm);
+            return cpu().sphereMeans(image, centres, radiusMm);
         }
         boolean kept = keptOnDevice(image);
-        return onDevice("sphereMeans", () -> cpu.sphereMeans(image, centres, radiusMm), c -> {
+        return onDevice("sphereMeans", () -> cpu().sphereMeans(image, centres, radiusMm), c -> {
             SphereLayout L = SphereLayout.of(image.geometry(), centres, radiusMm);
             var e = image.extent();
             long rows = (long) L.rowsZ() * L.rowsY();
@@ -315,7 +357,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return ComputeBackend.super.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample);
         }
         Extent e = image.extent();
-        return onDevice("intensityPeaks", () -> cpu.intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample), c -> {
+        return onDevice("intensityPeaks", () -> cpu().intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample), c -> {
             try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer ext = uploaded(c,
                     MemorySegment.ofArray(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, -1, -1, -1, Integer.MIN_VALUE}))) {
                 kernels.maskExtent(in.mask, ext);
@@ -351,7 +393,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (!box.within(mask.geometry().extent()) || !keptOnDevice(mask.asVolume())) {
             return ComputeBackend.super.indexMoments(mask, label, box, sample);
         }
-        return onDevice("indexMoments", () -> cpu.indexMoments(mask, label, box, sample), c -> {
+        return onDevice("indexMoments", () -> cpu().indexMoments(mask, label, box, sample), c -> {
             Extent be = box.extent();
             try (DeviceBuffer roi = labelBox(c, mask, label, box, false); DeviceBuffer out = c.allocate(8L * Kernels.MOMENTS)) {
                 c.fill8(out, 0, out.byteSize(), (byte) 0);
@@ -428,7 +470,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
         Extent be = box.extent();
         int rows = Math.toIntExact((long) be.ny() * be.nz());
-        return onDevice("weightedSums", () -> cpu.weightedSums(image, mask, label, box, lo, hi, sample), c -> {
+        return onDevice("weightedSums", () -> cpu().weightedSums(image, mask, label, box, lo, hi, sample), c -> {
             try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer out = output(c, 5L * 8 * rows)) {
                 kernels.weightedRows(in.mask, out);
                 double[] r = new double[5 * rows];
@@ -456,7 +498,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
         Extent be = box.extent();
         int rows = Math.toIntExact((long) be.ny() * be.nz()), m = ranks.length;
-        return onDevice("gather", () -> cpu.gather(image, mask, label, box, lo, hi, ranks, sample), c -> {
+        return onDevice("gather", () -> cpu().gather(image, mask, label, box, lo, hi, ranks, sample), c -> {
             try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer counts = output(c, 4L * rows);
                  DeviceBuffer rk = uploaded(c, MemorySegment.ofArray(ranks)); DeviceBuffer idx = output(c, 8L * m); DeviceBuffer val = output(c, 8L * m)) {
                 kernels.maskRowCounts(in.mask, counts);
@@ -494,7 +536,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public Mesh mesh(Mask mask, int label, IndexBox box) {
         metrics.cpuFallback();
-        return cpu.mesh(mask, label, box);
+        return cpu().mesh(mask, label, box);
     }
 
     /** The block of a kept image the spheres of {@code L} touch, cut on the device from its float32 copy. */
@@ -516,7 +558,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public SurfaceCounts surfaceCounts(Mask mask, int label, IndexBox box) {
-        return onDevice("surfaceCounts", () -> cpu.surfaceCounts(mask, label, box), c -> {
+        return onDevice("surfaceCounts", () -> cpu().surfaceCounts(mask, label, box), c -> {
             int px = box.x1() - box.x0() + 2, py = box.y1() - box.y0() + 2, pz = box.z1() - box.z0() + 2;
             int rows = Math.toIntExact(Kernels.surfaceRows(py, pz));
             try (DeviceBuffer o = labelBox(c, mask, label, box, true); DeviceBuffer words = c.allocate(8L * Kernels.SURFACE_CONFIG_WORDS);
@@ -538,7 +580,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public ValueCounts valueCounts(Volume image, Mask mask, int label, IndexBox box, double lo, double hi) {
-        return valueCounts(image, mask, label, box, lo, hi, () -> ValueCounts.within(cpu.sample(image, mask, label, box).intensities(), lo, hi));
+        return valueCounts(image, mask, label, box, lo, hi, () -> ValueCounts.within(cpu().sample(image, mask, label, box).intensities(), lo, hi));
     }
 
     /**
@@ -676,13 +718,13 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public double[] inverseDistanceSums(double[] positions, double[] values, double mean) {
         int m = values.length;
         if (positions.length != 3 * m) {
-            return cpu.inverseDistanceSums(positions, values, mean); // says what is wrong
+            return cpu().inverseDistanceSums(positions, values, mean); // says what is wrong
         }
         if (m < 2) {
             metrics.cpuFallback(); // no pair
-            return cpu.inverseDistanceSums(positions, values, mean);
+            return cpu().inverseDistanceSums(positions, values, mean);
         }
-        return onDevice("inverseDistanceSums", () -> cpu.inverseDistanceSums(positions, values, mean), c -> {
+        return onDevice("inverseDistanceSums", () -> cpu().inverseDistanceSums(positions, values, mean), c -> {
             try (DeviceBuffer p = uploaded(c, MemorySegment.ofArray(positions)); DeviceBuffer x = uploaded(c, MemorySegment.ofArray(values));
                  DeviceBuffer rows = output(c, 24L * m)) {
                 kernels.inverseDistanceRows(p, x, (long) m, mean, rows);
@@ -702,35 +744,94 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
-        Geometry og = Resampling.blockGrid(target, block);
         if (interpolation == Interpolation.TRICUBIC) {
             metrics.cpuFallback(); // no device kernel for tricubic convolution yet
-            return cpu.resample(image, target, interpolation, block);
+            return cpu().resample(image, target, interpolation, block);
         }
-        return onDevice("resample", () -> cpu.resample(image, target, interpolation, block), c -> {
-            var src = image.extent();
-            var dst = og.extent();
-            double[] map = Resampling.indexMap(image.geometry(), target);
-            Volume out = Volume.allocate(og, VoxelType.FLOAT32);
-            DeviceBuffer d = null;
-            try (Upload in = floats(c, image); DeviceBuffer m = c.allocate(12 * 8)) {
-                d = output(c, 4 * dst.voxelCount());
-                upload(c, MemorySegment.ofArray(map), m);
-                kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(),
-                        interpolation == Interpolation.TRILINEAR);
-                download(c, d, out.segment());
-                if (!offerForKeep(out, DeviceVolumeCache.Form.FLOAT32, d)) { // for keep(out) to adopt, until the next operation
-                    d.close();
+        return onDevice("resample", () -> cpu().resample(image, target, interpolation, block),
+                c -> onDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, null,
+                        out -> resampleInto(c, image, target, interpolation, block)));
+    }
+
+    /**
+     * On the device, and left there: the block stays the kept volume's only full copy (its host voxels are filled
+     * only if something reads them on the host — a fallback — or {@link #hostCopy} asks), so it does not cross the
+     * bus at all; rounding it ({@link #roundInPlace}) rounds that copy. A block larger than the cache can hold comes
+     * down as {@link #resample} would.
+     */
+    @Override
+    public Volume resampleKept(Volume image, Geometry target, Interpolation interpolation, IndexBox block, String key) {
+        if (interpolation == Interpolation.TRICUBIC) {
+            return ComputeBackend.super.resampleKept(image, target, interpolation, block, key);
+        }
+        return onDevice("resample", () -> keptOnHost(cpu().resample(image, target, interpolation, block), key),
+                c -> onDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, key,
+                        out -> resampleInto(c, image, target, interpolation, block)));
+    }
+
+    /** {@code v}, computed on the host, kept under {@code key} (closed if that fails). */
+    private Volume keptOnHost(Volume v, String key) {
+        try {
+            keep(v, key);
+            return v;
+        } catch (RuntimeException | Error e) {
+            v.close();
+            throw e;
+        }
+    }
+
+    /** The resampled block of {@code image} in a new device buffer (float32; the caller owns it). */
+    private DeviceBuffer resampleInto(CudaContext c, Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
+        var src = image.extent();
+        var dst = Resampling.blockGrid(target, block).extent();
+        double[] map = Resampling.indexMap(image.geometry(), target);
+        DeviceBuffer d = output(c, 4 * dst.voxelCount());
+        try (Upload in = floats(c, image); DeviceBuffer m = c.allocate(12 * 8)) {
+            upload(c, MemorySegment.ofArray(map), m);
+            kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(),
+                    interpolation == Interpolation.TRILINEAR);
+            return d;
+        } catch (RuntimeException | Error e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Computes {@code out}'s voxels on the device ({@code compute}) and either downloads them ({@code key} null) or
+     * keeps {@code out} under {@code key} with that device result as its only full copy (downloaded after all if the
+     * cache cannot take it). {@code out} is closed if anything fails.
+     */
+    private <V> V onDevice(CudaContext c, V result, DeviceVolumeCache.Form form, String key,
+                           java.util.function.Function<Volume, DeviceBuffer> compute) {
+        Volume out = result instanceof Mask m ? m.asVolume() : (Volume) result;
+        DeviceBuffer d = null;
+        boolean kept = false;
+        try {
+            d = compute.apply(out);
+            if (key != null) {
+                cache.keep(out, key);
+                kept = true;
+                if (cache.admit(out, form, d)) {
+                    cache.sole(out, form, true);
+                    deferred.put(out, form);
+                    return result;
                 }
-                return out;
-            } catch (RuntimeException | Error e) {
-                if (d != null) {
-                    d.close();
-                }
-                out.close();
-                throw e;
             }
-        });
+            download(c, d, out.segment());
+            d.close();
+            return result;
+        } catch (RuntimeException | Error e) {
+            if (kept) {
+                deferred.remove(out);
+                cache.release(out); // frees d too if it was admitted
+            }
+            if (d != null) {
+                d.close();
+            }
+            out.close();
+            throw e;
+        }
     }
 
     /**
@@ -739,41 +840,50 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public Mask resampleLabel(Mask mask, int label, IndexBox roi, Geometry target, IndexBox block) {
-        Geometry og = Resampling.blockGrid(target, block);
+        return resampleLabel(mask, label, roi, target, block, null);
+    }
+
+    /** As {@link #resampleLabel}, the label map kept and left on the device as {@link #resampleKept} leaves a block. */
+    @Override
+    public Mask resampleLabelKept(Mask mask, int label, IndexBox roi, Geometry target, IndexBox block, String key) {
+        return resampleLabel(mask, label, roi, target, block, key);
+    }
+
+    private Mask resampleLabel(Mask mask, int label, IndexBox roi, Geometry target, IndexBox block, String key) {
         Extent se = mask.geometry().extent();
         IndexBox box = roi.expand(1, se);
-        Extent be = box.extent(), dst = og.extent();
+        Extent be = box.extent();
+        Supplier<Mask> onCpu = () -> {
+            Mask m = cpu().resampleLabel(mask, label, roi, target, block);
+            if (key != null) {
+                keptOnHost(m.asVolume(), key);
+            }
+            return m;
+        };
         if (be.voxelCount() > Integer.MAX_VALUE - 16) {
             metrics.cpuFallback(); // an indicator box past a Java array's size
-            return cpu.resampleLabel(mask, label, roi, target, block);
+            return onCpu.get();
         }
-        return onDevice("resampleLabel", () -> cpu.resampleLabel(mask, label, roi, target, block), c -> {
-            double[] map = Resampling.indexMap(mask.geometry(), target);
-            Mask out = Mask.allocate(og);
-            DeviceBuffer d = null;
-            try (DeviceBuffer in = labelBox(c, mask, label, box, false); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map))) {
-                d = output(c, dst.voxelCount());
-                kernels.resampleLabel(in, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), se.nx(), se.ny(), se.nz(), m, d,
-                        dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(), label);
-                download(c, d, out.asVolume().segment());
-                if (!offerForKeep(out.asVolume(), DeviceVolumeCache.Form.LABELS, d)) { // for keep(out.asVolume()) to adopt
-                    d.close();
-                }
-                return out;
-            } catch (RuntimeException | Error e) {
-                if (d != null) {
-                    d.close();
-                }
-                out.close();
-                throw e;
-            }
-        });
+        return onDevice("resampleLabel", onCpu, c -> onDevice(c, Mask.allocate(Resampling.blockGrid(target, block)), DeviceVolumeCache.Form.LABELS, key,
+                out -> {
+                    Extent dst = out.extent();
+                    double[] map = Resampling.indexMap(mask.geometry(), target);
+                    DeviceBuffer d = output(c, dst.voxelCount());
+                    try (DeviceBuffer in = labelBox(c, mask, label, box, false); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map))) {
+                        kernels.resampleLabel(in, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), se.nx(), se.ny(), se.nz(), m, d,
+                                dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(), label);
+                        return d;
+                    } catch (RuntimeException | Error e) {
+                        d.close();
+                        throw e;
+                    }
+                }));
     }
 
     @Override
     public Moments moments(Volume image, Mask mask, int label) {
         sameGrid(image, mask);
-        return onDevice("moments", () -> cpu.moments(image, mask, label), c -> {
+        return onDevice("moments", () -> cpu().moments(image, mask, label), c -> {
             long n = image.voxelCount();
             try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n);
                  DeviceBuffer partials = c.allocate(8L * 5 * Kernels.REDUCE_BLOCKS); DeviceBuffer out = output(c, 40)) {
@@ -788,7 +898,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public Mask rangeMask(Volume image, Mask mask, int label, double lo, double hi) {
         sameGrid(image, mask);
-        return onDevice("rangeMask", () -> cpu.rangeMask(image, mask, label, lo, hi), c -> {
+        return onDevice("rangeMask", () -> cpu().rangeMask(image, mask, label, lo, hi), c -> {
             long n = image.voxelCount();
             Mask out = Mask.allocate(mask.geometry());
             try (Upload in = floats(c, image); Upload labels = labels(c, mask); DeviceBuffer d = output(c, n)) {
@@ -805,7 +915,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public Volume discretise(Volume image, Mask mask, int label, Binning binning) {
         sameGrid(image, mask);
-        return onDevice("discretise", () -> cpu.discretise(image, mask, label, binning), c -> {
+        return onDevice("discretise", () -> cpu().discretise(image, mask, label, binning), c -> {
             long n = image.voxelCount();
             Volume out = Volume.allocate(image.geometry(), VoxelType.INT32);
             try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n); DeviceBuffer d = output(c, 4 * n)) {
@@ -827,9 +937,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public long[] histogram(Volume levels, int nbins) {
         if (levels.type() != VoxelType.INT32 || nbins < 1 || nbins > Kernels.MAX_HISTOGRAM_BINS) {
             metrics.cpuFallback(); // the CPU says what is wrong, or counts more bins than the kernel's shared memory holds
-            return cpu.histogram(levels, nbins);
+            return cpu().histogram(levels, nbins);
         }
-        return onDevice("histogram", () -> cpu.histogram(levels, nbins), c -> {
+        return onDevice("histogram", () -> cpu().histogram(levels, nbins), c -> {
             long n = levels.voxelCount();
             try (DeviceBuffer in = uploaded(c, levels.segment()); DeviceBuffer h = c.allocate(8L * nbins)) {
                 c.fill8(h, 0, h.byteSize(), (byte) 0);
@@ -851,9 +961,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         VoxelType t = image.type();
         if (!exactOnDevice(t) || !keptOnDevice(image) || !box.within(image.extent())) {
             metrics.cpuFallback();
-            return cpu.crop(image, box);
+            return cpu().crop(image, box);
         }
-        return onDevice("crop", () -> cpu.crop(image, box), c -> {
+        return onDevice("crop", () -> cpu().crop(image, box), c -> {
             var e = image.extent();
             int dx = box.x1() - box.x0(), dy = box.y1() - box.y0(), dz = box.z1() - box.z0();
             Geometry g = image.geometry().crop(box);
@@ -868,7 +978,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public Volume clip(Volume image, double lo, double hi) {
-        return onDevice("clip", () -> cpu.clip(image, lo, hi), c -> {
+        return onDevice("clip", () -> cpu().clip(image, lo, hi), c -> {
             long n = image.voxelCount();
             Volume out = Volume.allocate(image.geometry(), VoxelType.FLOAT32);
             try (Upload in = floats(c, image); DeviceBuffer d = output(c, 4 * n)) {
@@ -1022,7 +1132,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public long[] cooccurrence(LevelGrid grid, int[] d, int z0, int z1) {
         slices(grid, z0, z1);
         int ng = grid.ng();
-        return onDevice("cooccurrence", () -> cpu.cooccurrence(grid, d, z0, z1), c -> {
+        return onDevice("cooccurrence", () -> cpu().cooccurrence(grid, d, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             return counts(c, (long) ng * ng, m -> kernels.glcm(slabLevels, h.px(), h.py(), h.pz(), h.offset(d), ng, m));
         });
@@ -1036,7 +1146,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return new long[0][];
         }
         int ng = grid.ng();
-        return onDevice("cooccurrence", () -> cpu.cooccurrences(grid, dirs, z0, z1), c -> {
+        return onDevice("cooccurrence", () -> cpu().cooccurrences(grid, dirs, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)))) {
                 return counts(c, dirs.length, (long) ng * ng, m -> kernels.glcmDirections(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, ng, m));
@@ -1052,7 +1162,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return new SparseCounts[0];
         }
         int ng = grid.ng(), maxRun = TextureMatrices.maxRun(grid, z0, z1);
-        return onDevice("runLengths", () -> cpu.runLengths(grid, dirs, z0, z1), c -> {
+        return onDevice("runLengths", () -> cpu().runLengths(grid, dirs, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(h, dirs)))) {
                 long[][] m = counts(c, dirs.length, (long) ng * maxRun,
@@ -1094,7 +1204,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (!batchable(grid, dirs, slices, (long) dirs.length * cells)) {
             return ComputeBackend.super.cooccurrenceSlices(grid, dirs, slices);
         }
-        return onDevice("cooccurrence", () -> cpu.cooccurrenceSlices(grid, dirs, slices), c -> {
+        return onDevice("cooccurrence", () -> cpu().cooccurrenceSlices(grid, dirs, slices), c -> {
             try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(slab(c, grid, 0, grid.nz()), dirs)))) {
                 long[][] m = sliceCounts(c, grid, slices, dirs.length, cells,
                         (h, slots, b) -> kernels.glcmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, b));
@@ -1115,7 +1225,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (!batchable(grid, dirs, slices, (long) dirs.length * cells)) {
             return ComputeBackend.super.runLengthSlices(grid, dirs, slices);
         }
-        return onDevice("runLengths", () -> cpu.runLengthSlices(grid, dirs, slices), c -> {
+        return onDevice("runLengths", () -> cpu().runLengthSlices(grid, dirs, slices), c -> {
             try (DeviceBuffer offs = uploaded(c, MemorySegment.ofArray(offsets(slab(c, grid, 0, grid.nz()), dirs)))) {
                 long[][] m = sliceCounts(c, grid, slices, dirs.length, cells,
                         (h, slots, b) -> kernels.glrlmSlices(slabLevels, h.px(), h.py(), h.pz(), offs, dirs.length, slots, slices.length, ng, maxRun, b));
@@ -1139,7 +1249,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (!batchable(grid, TextureMatrices.DIRECTIONS_2D, slices, cells)) {
             return ComputeBackend.super.toneDifferenceCountSlices(grid, slices);
         }
-        return onDevice("toneDifferenceCounts", () -> cpu.toneDifferenceCountSlices(grid, slices),
+        return onDevice("toneDifferenceCounts", () -> cpu().toneDifferenceCountSlices(grid, slices),
                 c -> sliceCounts(c, grid, slices, 1, cells, (h, slots, m) -> kernels.ngtdmSlices(slabLevels, h.px(), h.py(), h.pz(), slots, slices.length, ng, m)));
     }
 
@@ -1151,7 +1261,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (alpha < 0 || !batchable(grid, TextureMatrices.DIRECTIONS_2D, slices, cells)) {
             return ComputeBackend.super.dependenceSlices(grid, slices, alpha);
         }
-        return onDevice("dependence", () -> cpu.dependenceSlices(grid, slices, alpha), c -> {
+        return onDevice("dependence", () -> cpu().dependenceSlices(grid, slices, alpha), c -> {
             long[][] m = sliceCounts(c, grid, slices, 1, cells,
                     (h, slots, b) -> kernels.ngldmSlices(slabLevels, h.px(), h.py(), h.pz(), alpha, slots, slices.length, ng, b));
             SparseCounts[] out = new SparseCounts[slices.length];
@@ -1204,7 +1314,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public SparseCounts runLengths(LevelGrid grid, int[] d, int z0, int z1) {
         slices(grid, z0, z1);
         int ng = grid.ng(), maxRun = TextureMatrices.maxRun(grid, z0, z1);
-        return onDevice("runLengths", () -> cpu.runLengths(grid, d, z0, z1), c -> {
+        return onDevice("runLengths", () -> cpu().runLengths(grid, d, z0, z1), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             long[] m = counts(c, (long) ng * maxRun, b -> kernels.glrlm(slabLevels, h.px(), h.py(), h.pz(), h.offset(d), ng, maxRun, b));
             return SparseCounts.ofDense(m, ng, maxRun, h.voxels());
@@ -1215,7 +1325,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public long[] toneDifferenceCounts(LevelGrid grid, int z0, int z1, boolean threeD) {
         slices(grid, z0, z1);
         int ng = grid.ng();
-        return onDevice("toneDifferenceCounts", () -> cpu.toneDifferenceCounts(grid, z0, z1, threeD), c -> {
+        return onDevice("toneDifferenceCounts", () -> cpu().toneDifferenceCounts(grid, z0, z1, threeD), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             return counts(c, (long) ng * Kernels.TONE_COLUMNS, m -> kernels.ngtdm(slabLevels, h.px(), h.py(), h.pz(), threeD, ng, m));
         });
@@ -1225,7 +1335,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     public SparseCounts dependence(LevelGrid grid, int z0, int z1, boolean threeD, int alpha) {
         slices(grid, z0, z1);
         int ng = grid.ng(), cols = (threeD ? 26 : 8) + 1;
-        return onDevice("dependence", () -> cpu.dependence(grid, z0, z1, threeD, alpha), c -> {
+        return onDevice("dependence", () -> cpu().dependence(grid, z0, z1, threeD, alpha), c -> {
             TextureMatrices.Slab h = slab(c, grid, z0, z1);
             long[] m = counts(c, (long) ng * cols, b -> kernels.ngldm(slabLevels, h.px(), h.py(), h.pz(), threeD, alpha, ng, b));
             return SparseCounts.ofDense(m, ng, cols, h.voxels());
@@ -1235,13 +1345,13 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     @Override
     public SparseCounts sizeZones(LevelGrid grid, int z0, int z1, boolean threeD) {
         slices(grid, z0, z1);
-        return onDevice("sizeZones", () -> cpu.sizeZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, false));
+        return onDevice("sizeZones", () -> cpu().sizeZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, false));
     }
 
     @Override
     public SparseCounts distanceZones(LevelGrid grid, int z0, int z1, boolean threeD) {
         slices(grid, z0, z1);
-        return onDevice("distanceZones", () -> cpu.distanceZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, true));
+        return onDevice("distanceZones", () -> cpu().distanceZones(grid, z0, z1, threeD), c -> zoneCounts(c, grid, z0, z1, threeD, true));
     }
 
     /**
@@ -1309,7 +1419,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (!zoneSlicesBatchable(grid, slices)) {
             return ComputeBackend.super.sizeZoneSlices(grid, slices);
         }
-        return onDevice("sizeZones", () -> cpu.sizeZoneSlices(grid, slices), c -> zoneSliceCounts(c, grid, slices, false));
+        return onDevice("sizeZones", () -> cpu().sizeZoneSlices(grid, slices), c -> zoneSliceCounts(c, grid, slices, false));
     }
 
     @Override
@@ -1317,7 +1427,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (!zoneSlicesBatchable(grid, slices)) {
             return ComputeBackend.super.distanceZoneSlices(grid, slices);
         }
-        return onDevice("distanceZones", () -> cpu.distanceZoneSlices(grid, slices), c -> zoneSliceCounts(c, grid, slices, true));
+        return onDevice("distanceZones", () -> cpu().distanceZoneSlices(grid, slices), c -> zoneSliceCounts(c, grid, slices, true));
     }
 
     /** Keys hold the slot in 15 bits and the level in 16. */
@@ -1375,7 +1485,6 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             try {
                 double[] ms = new double[1];
                 T r = join(device.submit(c -> {
-                    dropResampled(); // only keep() right after resample() adopts it
                     try (CudaEvent start = c.record()) {
                         T out = work.run(c);
                         try (CudaEvent end = c.record()) {
@@ -1711,8 +1820,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (device.usable()) {
             try {
                 join(device.submit(c -> {
+                    deferred.forEach((v, form) -> cache.sole(v, form, false));
+                    deferred.clear();
                     cache.evictAll();
-                    dropResampled();
                     freeSlab();
                     kernels.close();
                     staging.close();

@@ -19,7 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * straight from a volume's own page-locked memory once pinned — checked by a resampling onto the volume's own grid
  * (nearest neighbour: the identity), which uploads the image and downloads the result. On a GPU or the emulated
  * kernels; on the fake driver it also checks that a pinned volume's copies ran from its own memory and that
- * closing the volume unlocks it.
+ * closing the volume unlocks it. A block resampled to be kept ({@code resampleKept}) stays on the device: its host
+ * voxels are filled only when read on the host.
  */
 @EnabledIf(value = "available", disabledReason = "needs a CUDA device, or kernels built by nvcc and g++ for the emulator (see ParityBackends)")
 class CudaTransfersTest {
@@ -82,6 +83,72 @@ class CudaTransfersTest {
             if (fake) {
                 assertThat(FakeCuda.live(FakeCuda.Live.REGISTERED)).as("closing the volume unlocked it").isZero();
             }
+        }
+    }
+
+    /** A 40×30×20 int16 image with a label-1 ball in its middle, on an anisotropic grid. */
+    private static Volume smallImage() {
+        Volume v = Volume.allocate(Geometry.axisAligned(new Extent(40, 30, 20), new Vec3(0.8, 0.8, 2.5), Vec3.ZERO), VoxelType.INT16);
+        SplittableRandom r = new SplittableRandom(3);
+        for (long i = 0; i < v.voxelCount(); i++) {
+            v.set(i, r.nextInt(-200, 300));
+        }
+        return v;
+    }
+
+    @Test
+    void aBlockResampledToBeKeptStaysOnTheDeviceUntilReadOnTheHost() {
+        CpuBackend cpu = CpuBackend.sequential();
+        try (CudaBackend cuda = ParityBackends.open(cpu); Volume image = smallImage()) {
+            Geometry target = Resampling.centredGrid(image.geometry(), new Vec3(1, 1, 1));
+            io.hounsfield.core.IndexBox block = new io.hounsfield.core.IndexBox(3, 4, 5, 25, 20, 30);
+            try (Volume expected = cpu.resample(image, target, Interpolation.TRILINEAR, block)) {
+                cpu.roundInPlace(expected);
+                long down = cuda.metrics().snapshot().get("bytes_downloaded");
+                Volume kept = cuda.resampleKept(image, target, Interpolation.TRILINEAR, block, "test block");
+                try (kept) {
+                    cuda.roundInPlace(kept); // on the device only
+                    assertThat(cuda.metrics().snapshot().get("bytes_downloaded")).as("nothing came down").isEqualTo(down);
+                    assertThat(kept.segment().asByteBuffer().asFloatBuffer().get(0)).as("host voxels not filled yet").isZero();
+                    // Read on the host through the backend (the CPU's sample): filled first, the rounded device values.
+                    try (io.hounsfield.core.Mask all = io.hounsfield.core.Mask.allocate(kept.geometry())) {
+                        all.asVolume().segment().fill((byte) 1);
+                        RoiSample viaBackend = cuda.sample(kept, all, 1, io.hounsfield.core.IndexBox.of(kept.extent()));
+                        assertThat(viaBackend.intensities()).isEqualTo(cpu.sample(expected, all, 1, io.hounsfield.core.IndexBox.of(kept.extent())).intensities());
+                    }
+                    assertSameBytes(kept, expected);
+                    long after = cuda.metrics().snapshot().get("bytes_downloaded");
+                    cuda.hostCopy(kept); // already filled: nothing more
+                    assertThat(cuda.metrics().snapshot().get("bytes_downloaded")).isEqualTo(after);
+                    cuda.release(kept);
+                }
+                assertThat(cuda.keptBytes()).isZero();
+                // Released before anything read it: it never comes down.
+                long before = cuda.metrics().snapshot().get("bytes_downloaded");
+                try (Volume unread = cuda.resampleKept(image, target, Interpolation.TRILINEAR, block, "unread")) {
+                    cuda.release(unread);
+                }
+                assertThat(cuda.metrics().snapshot().get("bytes_downloaded")).isEqualTo(before);
+                // The label map likewise, filled on demand.
+                try (io.hounsfield.core.Mask mask = io.hounsfield.core.Mask.allocate(image.geometry())) {
+                    for (int z = 8; z < 13; z++) {
+                        for (int y = 10; y < 20; y++) {
+                            for (int x = 12; x < 28; x++) {
+                                mask.set(image.extent().index(x, y, z), 1);
+                            }
+                        }
+                    }
+                    var roi = mask.boundingBox(1).orElseThrow();
+                    try (io.hounsfield.core.Mask want = cpu.resampleLabel(mask, 1, roi, target, block);
+                         io.hounsfield.core.Mask got = cuda.resampleLabelKept(mask, 1, roi, target, block, "test mask")) {
+                        assertThat(got.boundingBox(1)).as("host voxels not filled yet").isEmpty();
+                        cuda.hostCopy(got.asVolume());
+                        assertSameBytes(got.asVolume(), want.asVolume());
+                        cuda.release(got.asVolume());
+                    }
+                }
+            }
+            assertThat(cuda.metrics().cpuFallbacks()).as("operations on the CPU").isEqualTo(1); // the sample
         }
     }
 }
