@@ -131,11 +131,22 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public void keep(Volume volume, String key) {
+        if (!holdable(volume)) {
+            // Its copy could never be cached, and would go up whole for every operation: its operations work as for a
+            // volume not kept — only the ROI's parts cross the bus, samples on the host.
+            LOG.debug("not keeping {} ({}) on the device: its float32 copy would exceed the cache's budget", key, volume);
+            return;
+        }
         // On a device that no longer takes work, operations run on the CPU: there is nothing to keep.
         ownerThreadBookkeeping("keep", () -> device.submit(c -> {
             cache.keep(volume, key);
             return null;
         }));
+    }
+
+    /** Whether {@code volume} may be kept: its float32 copy (the largest form) within the cache's budget. */
+    private boolean holdable(Volume volume) {
+        return 4 * volume.voxelCount() <= cache.budget();
     }
 
     /**
@@ -809,7 +820,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         boolean kept = false;
         try {
             d = compute.apply(out);
-            if (key != null) {
+            if (key != null && holdable(out)) {
                 cache.keep(out, key);
                 kept = true;
                 if (cache.admit(out, form, d)) {

@@ -437,6 +437,19 @@ class CudaBackendTest {
     }
 
     @Test
+    void aVolumeTooLargeForTheCacheIsNotKept() {
+        cuda.close();
+        long oneCopy = 4 * image.voxelCount();
+        cuda = CudaBackend.open(FakeCuda.library(), 0, cpu, 0.5 * oneCopy / (1L << 30), false);
+        cuda.keep(image, "larger than the budget");
+        cuda.moments(image, mask, 1);
+        cuda.moments(image, mask, 1);
+        assertThat(cuda.keptBytes()).isZero();
+        assertThat(cuda.metrics().snapshot().get("cache_misses")).as("not kept: no misses counted").isZero();
+        cuda.release(image);
+    }
+
+    @Test
     void keptVolumesStayOnTheDeviceUntilReleased() {
         cuda.keep(image, "series 1");
         cuda.moments(image, mask, 1);
