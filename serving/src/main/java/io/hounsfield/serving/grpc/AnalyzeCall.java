@@ -184,21 +184,31 @@ final class AnalyzeCall implements StreamObserver<AnalyzeRequest> {
             fail(Status.INVALID_ARGUMENT.withDescription("an Analyze call without a header"));
             return;
         }
+        AnalyzeResult result;
         try (Admission.Permit ignored = service.admission().enter(HounsfieldService.remaining())) {
             for (OutputStream o : files.values()) {
                 o.close();
             }
             out.onNext(AnalyzeEvent.newBuilder().setAccepted(Accepted.newBuilder().setBytesReceived(received)).build());
-            AnalyzeResult result = run();
-            out.onNext(AnalyzeEvent.newBuilder().setResult(result).build());
-            cleanup(); // before the call ends: a client that sees the end sees the budget given back
-            out.onCompleted();
+            result = run();
         } catch (IOException e) {
             fail(Status.INVALID_ARGUMENT.withDescription("the input could not be read: " + clientText(e.getMessage())));
+            return;
         } catch (RuntimeException e) {
             Status st = HounsfieldService.status(e, "analysis").getStatus();
             fail(st.withDescription(clientText(st.getDescription())));
+            return;
         }
+        // The result goes out after the admission permit, and the call ends after the budget, are given back: a client
+        // that sees the end can start the next call at once.
+        try {
+            out.onNext(AnalyzeEvent.newBuilder().setResult(result).build());
+        } catch (RuntimeException e) { // the call went away meanwhile
+            fail(HounsfieldService.status(e, "analysis").getStatus());
+            return;
+        }
+        cleanup();
+        out.onCompleted();
     }
 
     /**

@@ -226,6 +226,7 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
 
     @Override
     public void extractFeatures(ExtractFeaturesRequest request, StreamObserver<FeatureResult> out) {
+        FeatureResult result;
         try (Admission.Permit ignored = admission.enter(remainingNanos());
              VolumeStore.Lease image = lease(request.getImage(), "image");
              VolumeStore.Lease maskVolume = lease(request.getMask(), "mask")) {
@@ -242,15 +243,20 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
             FeatureSet fs = extractor(request.getBackend()).extract(image.volume(), mask, s);
             fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
             checkCancelled();
-            out.onNext(result(fs));
-            out.onCompleted();
+            result = result(fs);
         } catch (RuntimeException e) {
             out.onError(status(e, "feature extraction"));
+            return;
         }
+        // Sent after the admission permit and the leases are given back: a client that has the answer can send the next
+        // request at once and find the server's slot free.
+        out.onNext(result);
+        out.onCompleted();
     }
 
     @Override
     public void segment(SegmentRequest request, StreamObserver<SegmentResult> out) {
+        SegmentResult result;
         try (Admission.Permit ignored = admission.enter(remainingNanos()); VolumeStore.Lease image = lease(request.getImage(), "image")) {
             checkCancelled();
             OnnxModel m = model(request.getModel());
@@ -276,11 +282,13 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
                 MemorySegment.copy(mask.asVolume().segment(), 0, stored.segment(), 0, bytes);
                 r.setMask(VolumeHandle.newBuilder().setId(store.put(stored)).setBytes(bytes));
             }
-            out.onNext(r.build());
-            out.onCompleted();
+            result = r.build();
         } catch (RuntimeException e) {
             out.onError(status(e, "segmentation"));
+            return;
         }
+        out.onNext(result); // after the permit and the lease are given back, as extractFeatures sends
+        out.onCompleted();
     }
 
     /** A stored volume for this request, or NOT_FOUND naming which one. */

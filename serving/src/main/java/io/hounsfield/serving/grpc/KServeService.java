@@ -217,9 +217,9 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
+        ModelInferResponse response;
         try (Admission.Permit ignored = admission.enter(HounsfieldService.remaining())) {
             String model = request.getModelName();
-            ModelInferResponse response;
             if (RADIOMICS.equals(model)) {
                 response = radiomics(request);
             } else {
@@ -227,11 +227,13 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
                         .asRuntimeException());
                 response = segment(request, m);
             }
-            out.onNext(response);
-            out.onCompleted();
         } catch (RuntimeException e) {
             out.onError(HounsfieldService.status(e, "inference"));
+            return;
         }
+        // After the admission permit is given back: a client with the answer finds the server's slot free.
+        out.onNext(response);
+        out.onCompleted();
     }
 
     private ModelInferResponse radiomics(ModelInferRequest r) {

@@ -144,6 +144,25 @@ class GrpcServiceTest {
         assertThat(server.reservedBytes()).isZero();
     }
 
+    /**
+     * One request slot and no queue: a client that sends its next request the moment it has the answer finds the
+     * slot free (the server gives the slot back before it answers), every time.
+     */
+    @Test
+    void backToBackRequestsFindTheOnlySlotFree() throws Exception {
+        String params = Files.readString(PHANTOM_PARAMS);
+        try (IbsiDigitalPhantom p = IbsiDigitalPhantom.load()) {
+            VolumeHandle image = upload(p.image(), 1 << 16, false), mask = upload(p.mask().asVolume(), 1 << 16, false);
+            ExtractFeaturesRequest request = ExtractFeaturesRequest.newBuilder().setImage(image.getId()).setMask(mask.getId())
+                    .setParameterFile(params).build();
+            for (int i = 0; i < 300; i++) {
+                assertThat(stub.extractFeatures(request).getFeaturesCount()).as("request %d", i).isPositive();
+            }
+            stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(image.getId()).build());
+            stub.releaseVolume(ReleaseVolumeRequest.newBuilder().setId(mask.getId()).build());
+        }
+    }
+
     @Test
     void segmentStoresALabelMapThatFeaturesRunOn() throws Exception {
         try (Phantom p = Phantoms.ctBody(CtBody.medium().with(7002, CtBody.Anatomy.random(7002)), ProgressListener.NONE)) {
