@@ -234,9 +234,10 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         }
         try {
             join(device.submit(c -> {
+                // Forgotten only once filled: another thread that still sees it deferred queues behind this download.
                 for (var e : java.util.List.copyOf(deferred.entrySet())) {
                     Volume v = e.getKey();
-                    if (only != null && v != only || deferred.remove(v) == null) {
+                    if (only != null && v != only || !deferred.containsKey(v)) {
                         continue;
                     }
                     DeviceBuffer copy = cache.resident(v, e.getValue());
@@ -245,6 +246,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                     }
                     download(c, copy, v.segment());
                     cache.sole(v, e.getValue(), false);
+                    deferred.remove(v);
                 }
                 return null;
             }));
@@ -760,7 +762,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return cpu().resample(image, target, interpolation, block);
         }
         return onDevice("resample", () -> cpu().resample(image, target, interpolation, block),
-                c -> onDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, null,
+                c -> computedOnDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, null,
                         out -> resampleInto(c, image, target, interpolation, block)));
     }
 
@@ -776,7 +778,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             return ComputeBackend.super.resampleKept(image, target, interpolation, block, key);
         }
         return onDevice("resample", () -> keptOnHost(cpu().resample(image, target, interpolation, block), key),
-                c -> onDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, key,
+                c -> computedOnDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, key,
                         out -> resampleInto(c, image, target, interpolation, block)));
     }
 
@@ -813,7 +815,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      * keeps {@code out} under {@code key} with that device result as its only full copy (downloaded after all if the
      * cache cannot take it). {@code out} is closed if anything fails.
      */
-    private <V> V onDevice(CudaContext c, V result, DeviceVolumeCache.Form form, String key,
+    private <V> V computedOnDevice(CudaContext c, V result, DeviceVolumeCache.Form form, String key,
                            java.util.function.Function<Volume, DeviceBuffer> compute) {
         Volume out = result instanceof Mask m ? m.asVolume() : (Volume) result;
         DeviceBuffer d = null;
@@ -875,7 +877,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback(); // an indicator box past a Java array's size
             return onCpu.get();
         }
-        return onDevice("resampleLabel", onCpu, c -> onDevice(c, Mask.allocate(Resampling.blockGrid(target, block)), DeviceVolumeCache.Form.LABELS, key,
+        return onDevice("resampleLabel", onCpu, c -> computedOnDevice(c, Mask.allocate(Resampling.blockGrid(target, block)), DeviceVolumeCache.Form.LABELS, key,
                 out -> {
                     Extent dst = out.extent();
                     double[] map = Resampling.indexMap(mask.geometry(), target);
