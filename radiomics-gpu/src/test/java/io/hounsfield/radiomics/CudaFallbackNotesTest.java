@@ -41,6 +41,22 @@ class CudaFallbackNotesTest {
                     "valueCounts ran on the CPU: the device ran out of memory", "weightedSums ran on the CPU: the device ran out of memory");
             assertThat(out.provenance().timingsMs().keySet()).noneMatch(k -> k.startsWith("device: "));
         }
+        // Resampled to 1 mm and rounded, with nothing fitting either: the block is resampled on the CPU and kept there,
+        // and the features are still the CPU's.
+        FakeCuda.reset();
+        try (CudaBackend cuda = CudaBackend.open(FakeCuda.library(), 0, CpuBackend.sequential(), CudaBackend.DEFAULT_BUDGET_FRACTION, false);
+             Phantom p = Phantoms.ctBody(CtBody.small(), ProgressListener.NONE)) {
+            RadiomicsSettings d = RadiomicsSettings.defaults();
+            RadiomicsSettings s = new RadiomicsSettings(CtBody.LESION, new io.hounsfield.core.Vec3(1, 1, 1), io.hounsfield.core.backend.Interpolation.TRILINEAR,
+                    true, d.resegmentMin(), d.resegmentMax(), d.outlierFilter(), d.discretisation(), d.ivhStep(), d.families(), d.aggregations(), d.unit());
+            FakeCuda.setMemoryLimit(1000);
+            FeatureSet out = new FeatureExtractor(cuda).extract(p.image(), p.mask(), s);
+            FakeCuda.setMemoryLimit(1L << 30);
+            List<FeatureValue> cpu = new FeatureExtractor(CpuBackend.sequential(), Runnable::run).extract(p.image(), p.mask(), s).features();
+            assertThat(out.features()).containsExactlyElementsOf(cpu);
+            assertThat(out.provenance().notes()).contains("resample ran on the CPU: the device ran out of memory",
+                    "resampleLabel ran on the CPU: the device ran out of memory");
+        }
         // With room on the device, its operations report their device time (on the emulated kernels, which compute what
         // the extractor goes on to use — the bare fake driver's outputs are not counts).
         assumeTrue(io.hounsfield.core.backend.ParityBackends.available(), "the kernel emulator is not available here");

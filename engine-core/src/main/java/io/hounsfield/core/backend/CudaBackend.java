@@ -155,6 +155,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public void release(Volume volume) {
+        if (!device.usable()) {
+            deferred.remove(volume); // its copies went with the device
+        }
         // A device that no longer takes work frees nothing: its memory goes with the process.
         ownerThreadBookkeeping("release", () -> device.submit(c -> {
             cache.release(volume);

@@ -151,4 +151,29 @@ class CudaTransfersTest {
             assertThat(cuda.metrics().cpuFallbacks()).as("operations on the CPU").isEqualTo(1); // the sample
         }
     }
+
+    /**
+     * A device that fails while a block's only copy is on it: reading the block on the host fails the request with
+     * a clear error instead of computing on unfilled voxels (fake driver only: a real device is not made to fail).
+     */
+    @Test
+    void aBlockLostWithItsDeviceFailsTheReadClearly() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(ParityBackends.gpu(), "makes the device fail: fake driver only");
+        CpuBackend cpu = CpuBackend.sequential();
+        try (CudaBackend cuda = ParityBackends.open(cpu); Volume image = smallImage()) {
+            Geometry target = Resampling.centredGrid(image.geometry(), new Vec3(1, 1, 1));
+            try (Volume kept = cuda.resampleKept(image, target, Interpolation.TRILINEAR, new io.hounsfield.core.IndexBox(0, 0, 0, 10, 10, 10), "lost");
+                 io.hounsfield.core.Mask all = io.hounsfield.core.Mask.allocate(kept.geometry())) {
+                FakeCuda.failLaunches(700); // CUDA_ERROR_ILLEGAL_ADDRESS: sticky
+                // Rounding's launch fails, the device is unusable from here, and rounding on the host needs the voxels.
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> cuda.roundInPlace(kept))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("only on the CUDA device");
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> cuda.sample(kept, all, 1, io.hounsfield.core.IndexBox.of(kept.extent())))
+                        .isInstanceOf(IllegalStateException.class).hasMessageContaining("only on the CUDA device").hasMessageContaining("lost");
+                cuda.release(kept);
+            } finally {
+                FakeCuda.failLaunches(0);
+            }
+        }
+    }
 }
