@@ -152,7 +152,8 @@ public final class FeatureExtractor {
                 Geometry target = Resampling.centredGrid(image.geometry(), s.resampledSpacing());
                 IndexBox block = wholeGrid ? IndexBox.of(target.extent()) : resampledBlock(image.geometry(), box, target);
                 img = timed(timings, "resample image", () -> resampleImage(image, target, block, s));
-                msk = timed(timings, "resample mask", () -> resampleMask(mask, box, target, block, s));
+                msk = timed(timings, "resample mask", () -> backend.resampleLabelKept(mask, s.label(), box, target, block,
+                        "resampled mask of this request"));
             }
             Volume fimg = img;
             Mask fmsk = msk;
@@ -300,11 +301,6 @@ public final class FeatureExtractor {
             v.close();
             throw e;
         }
-    }
-
-    /** The resampled mask, kept by the backend for this request as the resampled image is (a device leaves it there). */
-    private Mask resampleMask(Mask mask, IndexBox roi, Geometry target, IndexBox block, RadiomicsSettings s) {
-        return backend.resampleLabelKept(mask, s.label(), roi, target, block, "resampled mask of this request");
     }
 
     /**

@@ -205,14 +205,7 @@ public interface ComputeBackend {
      * {@code hostCopy}, and only before its release. The default resamples and keeps.
      */
     default Volume resampleKept(Volume image, Geometry target, Interpolation interpolation, io.hounsfield.core.IndexBox block, String key) {
-        Volume v = resample(image, target, interpolation, block);
-        try {
-            keep(v, key);
-            return v;
-        } catch (RuntimeException | Error e) {
-            v.close();
-            throw e;
-        }
+        return Resampling.keptOrClosed(this, resample(image, target, interpolation, block), key);
     }
 
     /**
@@ -222,13 +215,8 @@ public interface ComputeBackend {
     default Mask resampleLabelKept(Mask mask, int label, io.hounsfield.core.IndexBox roi, Geometry target, io.hounsfield.core.IndexBox block,
                                    String key) {
         Mask m = resampleLabel(mask, label, roi, target, block);
-        try {
-            keep(m.asVolume(), key);
-            return m;
-        } catch (RuntimeException | Error e) {
-            m.close();
-            throw e;
-        }
+        Resampling.keptOrClosed(this, m.asVolume(), key);
+        return m;
     }
 
     /** Fills the host voxels of a volume {@link #resampleKept} (or a label map {@link #resampleLabelKept}) left unfilled. Default: nothing to fill. */

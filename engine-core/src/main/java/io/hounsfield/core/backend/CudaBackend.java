@@ -71,7 +71,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             owner = Thread.currentThread();
             kernels = Kernels.load(c);
             staging = c.allocatePinned(STAGING_BYTES);
-            cache = new DeviceVolumeCache((long) (budgetFraction * c.memoryInfo()[0]), metrics);
+            cache = new DeviceVolumeCache((long) (budgetFraction * c.memoryInfo()[0]), metrics, deferred::containsKey);
             return null;
         }));
     }
@@ -248,7 +248,6 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                         throw new IllegalStateException(lost);
                     }
                     download(c, copy, v.segment());
-                    cache.sole(v, e.getValue(), false);
                     deferred.remove(v);
                 }
                 return null;
@@ -316,7 +315,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             try (Upload m = labels(c, mask); DeviceBuffer out = c.allocate(6 * 4)) {
                 c.fill32(out, 0, 3, Integer.MAX_VALUE); // an empty box for the kernel's min/max atomics
                 c.fill32(out, 12, 3, -1);
-                kernels.labelBounds(m.buffer, e.nx(), e.ny(), e.nz(), label, out);
+                kernels.labelBounds(m.buffer(), e.nx(), e.ny(), e.nz(), label, out);
                 int[] b = new int[6];
                 download(c, out, MemorySegment.ofArray(b));
                 return b[3] < 0 ? java.util.Optional.<IndexBox>empty() : java.util.Optional.of(new IndexBox(b[0], b[1], b[2], b[3] + 1, b[4] + 1, b[5] + 1));
@@ -376,7 +375,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("intensityPeaks", () -> cpu().intensityPeaks(image, mask, label, box, lo, hi, radiusMm, sample), c -> {
             try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer ext = uploaded(c,
                     MemorySegment.ofArray(new int[] {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, -1, -1, -1, Integer.MIN_VALUE}))) {
-                kernels.maskExtent(in.mask, ext);
+                kernels.maskExtent(in.mask(), ext);
                 int[] x = new int[7];
                 download(c, ext, MemorySegment.ofArray(x));
                 if (x[3] < 0) {
@@ -391,7 +390,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                      DeviceBuffer lay = uploaded(c, MemorySegment.ofArray(layout)); DeviceBuffer peaks = c.allocate(16)) {
                     c.fill8(peaks, 0, 16, (byte) 0);
                     kernels.rowPrefix(blk, L.w(), rows, prefix);
-                    kernels.spherePeaks(prefix, lay, layout, in.mask, Float.intBitsToFloat(topBits), peaks);
+                    kernels.spherePeaks(prefix, lay, layout, in.mask(), Float.intBitsToFloat(topBits), peaks);
                     long[] k = new long[2];
                     download(c, peaks, MemorySegment.ofArray(k));
                     return new double[] {fromKey(k[0]), fromKey(k[1])};
@@ -421,22 +420,15 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         });
     }
 
-    /** An intensity mask on the device: the image's float32 copy and the ROI box's bytes, freed together, as the kernels read them. */
-    private static final class MaskOnDevice implements AutoCloseable {
-        final Upload image;
-        final DeviceBuffer roi;
-        final Kernels.IntensityMask mask;
-
-        MaskOnDevice(Upload image, DeviceBuffer roi, Kernels.IntensityMask mask) {
-            this.image = image;
-            this.roi = roi;
-            this.mask = mask;
-        }
-
+    /**
+     * An intensity mask on the device as the kernels read it ({@code mask}: the image's float32 copy, the ROI box's
+     * bytes, the bounds), with the image's {@link Upload}; closing frees the box's bytes and a temporary image copy.
+     */
+    private record MaskOnDevice(Upload image, Kernels.IntensityMask mask) implements AutoCloseable {
         @Override
         public void close() {
             try (image) {
-                roi.close();
+                mask.roi().close();
             }
         }
     }
@@ -450,7 +442,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         try {
             DeviceBuffer roi = labelBox(c, mask, label, box, false);
             Extent e = image.extent(), be = box.extent();
-            return new MaskOnDevice(img, roi, new Kernels.IntensityMask(img.buffer, e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(),
+            return new MaskOnDevice(img, new Kernels.IntensityMask(img.buffer(), e.nx(), e.ny(), box.x0(), box.y0(), box.z0(), be.nx(), be.ny(),
                     be.nz(), roi, lower(lo), upper(hi)));
         } catch (RuntimeException | Error x) {
             img.close();
@@ -488,7 +480,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         int rows = Math.toIntExact((long) be.ny() * be.nz());
         return onDevice("weightedSums", () -> cpu().weightedSums(image, mask, label, box, lo, hi, sample), c -> {
             try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer out = output(c, 5L * 8 * rows)) {
-                kernels.weightedRows(in.mask, out);
+                kernels.weightedRows(in.mask(), out);
                 double[] r = new double[5 * rows];
                 download(c, out, MemorySegment.ofArray(r));
                 double[] total = new double[RoiSums.WEIGHTED];
@@ -517,7 +509,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         return onDevice("gather", () -> cpu().gather(image, mask, label, box, lo, hi, ranks, sample), c -> {
             try (MaskOnDevice in = maskOnDevice(c, image, mask, label, box, lo, hi); DeviceBuffer counts = output(c, 4L * rows);
                  DeviceBuffer rk = uploaded(c, MemorySegment.ofArray(ranks)); DeviceBuffer idx = output(c, 8L * m); DeviceBuffer val = output(c, 8L * m)) {
-                kernels.maskRowCounts(in.mask, counts);
+                kernels.maskRowCounts(in.mask(), counts);
                 int[] start = new int[rows];
                 download(c, counts, MemorySegment.ofArray(start));
                 long total = 0;
@@ -530,7 +522,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                     throw new IllegalArgumentException("rank " + ranks[m - 1] + " of an intensity mask of " + total + " voxels");
                 }
                 try (DeviceBuffer st = uploaded(c, MemorySegment.ofArray(start))) {
-                    kernels.gatherRanks(in.mask, st, rk, m, idx, val);
+                    kernels.gatherRanks(in.mask(), st, rk, m, idx, val);
                 }
                 long[] i = new long[m];
                 double[] v = new double[m];
@@ -560,7 +552,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         var e = image.extent();
         DeviceBuffer b = output(c, 4L * L.w() * L.rowsY() * L.rowsZ());
         try (Upload in = floats(c, image)) {
-            kernels.cropF32(in.buffer, e.nx(), e.ny(), e.nz(), L.bx0(), L.by0(), L.bz0(), b, L.w(), L.rowsY(), L.rowsZ());
+            kernels.cropF32(in.buffer(), e.nx(), e.ny(), e.nz(), L.bx0(), L.by0(), L.bz0(), b, L.w(), L.rowsY(), L.rowsZ());
             return b;
         } catch (RuntimeException | Error x) {
             b.close();
@@ -629,7 +621,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             int[] at = kept ? new int[] {e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0()} : new int[] {bx, by, bz, 0, 0, 0};
             try (Upload img = kept ? floats(c, image) : new Upload(uploaded(c, MemorySegment.ofArray(floatBox(image, box))), true);
                  DeviceBuffer roi = labelBox(c, mask, label, box, false)) {
-                return bins ? binCounts(c, img.buffer, at, bx, by, bz, roi, a, b, t) : tableCounts(c, img.buffer, at, bx, by, bz, roi, a, b);
+                return bins ? binCounts(c, img.buffer(), at, bx, by, bz, roi, a, b, t) : tableCounts(c, img.buffer(), at, bx, by, bz, roi, a, b);
             }
         });
         if (r == null) {
@@ -760,13 +752,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
 
     @Override
     public Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
-        if (interpolation == Interpolation.TRICUBIC) {
-            metrics.cpuFallback(); // no device kernel for tricubic convolution yet
-            return cpu().resample(image, target, interpolation, block);
-        }
-        return onDevice("resample", () -> cpu().resample(image, target, interpolation, block),
-                c -> computedOnDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, null,
-                        out -> resampleInto(c, image, target, interpolation, block)));
+        return resample(image, target, interpolation, block, null);
     }
 
     /**
@@ -777,66 +763,59 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
      */
     @Override
     public Volume resampleKept(Volume image, Geometry target, Interpolation interpolation, IndexBox block, String key) {
+        return resample(image, target, interpolation, block, key);
+    }
+
+    /** The resampled block, downloaded ({@code key} null) or kept under {@code key} and left on the device. */
+    private Volume resample(Volume image, Geometry target, Interpolation interpolation, IndexBox block, String key) {
+        Supplier<Volume> onCpu = () -> {
+            Volume v = cpu().resample(image, target, interpolation, block);
+            return key == null ? v : Resampling.keptOrClosed(this, v, key);
+        };
         if (interpolation == Interpolation.TRICUBIC) {
-            return ComputeBackend.super.resampleKept(image, target, interpolation, block, key);
+            metrics.cpuFallback(); // no device kernel for tricubic convolution yet
+            return onCpu.get();
         }
-        return onDevice("resample", () -> keptOnHost(cpu().resample(image, target, interpolation, block), key),
-                c -> computedOnDevice(c, Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32), DeviceVolumeCache.Form.FLOAT32, key,
-                        out -> resampleInto(c, image, target, interpolation, block)));
-    }
-
-    /** {@code v}, computed on the host, kept under {@code key} (closed if that fails). */
-    private Volume keptOnHost(Volume v, String key) {
-        try {
-            keep(v, key);
-            return v;
-        } catch (RuntimeException | Error e) {
-            v.close();
-            throw e;
-        }
-    }
-
-    /** The resampled block of {@code image} in a new device buffer (float32; the caller owns it). */
-    private DeviceBuffer resampleInto(CudaContext c, Volume image, Geometry target, Interpolation interpolation, IndexBox block) {
-        var src = image.extent();
-        var dst = Resampling.blockGrid(target, block).extent();
-        double[] map = Resampling.indexMap(image.geometry(), target);
-        DeviceBuffer d = output(c, 4 * dst.voxelCount());
-        try (Upload in = floats(c, image); DeviceBuffer m = c.allocate(12 * 8)) {
-            upload(c, MemorySegment.ofArray(map), m);
-            kernels.resampleF32(in.buffer, src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(),
-                    interpolation == Interpolation.TRILINEAR);
-            return d;
-        } catch (RuntimeException | Error e) {
-            d.close();
-            throw e;
-        }
+        return onDevice("resample", onCpu, c -> {
+            Volume out = Volume.allocate(Resampling.blockGrid(target, block), VoxelType.FLOAT32);
+            computedOnDevice(c, out, DeviceVolumeCache.Form.FLOAT32, key, () -> {
+                var src = image.extent();
+                var dst = out.extent();
+                double[] map = Resampling.indexMap(image.geometry(), target);
+                DeviceBuffer d = output(c, 4 * dst.voxelCount());
+                try (Upload in = floats(c, image); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map))) {
+                    kernels.resampleF32(in.buffer(), src.nx(), src.ny(), src.nz(), m, d, dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(),
+                            block.z0(), interpolation == Interpolation.TRILINEAR);
+                    return d;
+                } catch (RuntimeException | Error e) {
+                    d.close();
+                    throw e;
+                }
+            });
+            return out;
+        });
     }
 
     /**
-     * Computes {@code out}'s voxels on the device ({@code compute}) and either downloads them ({@code key} null) or
-     * keeps {@code out} under {@code key} with that device result as its only full copy (downloaded after all if the
-     * cache cannot take it). {@code out} is closed if anything fails.
+     * Computes {@code out}'s voxels on the device ({@code compute}, a new buffer) and either downloads them ({@code key}
+     * null) or keeps {@code out} under {@code key} with that device result as its only full copy (downloaded after all
+     * if the cache cannot take it). {@code out} is closed if anything fails.
      */
-    private <V> V computedOnDevice(CudaContext c, V result, DeviceVolumeCache.Form form, String key,
-                           java.util.function.Function<Volume, DeviceBuffer> compute) {
-        Volume out = result instanceof Mask m ? m.asVolume() : (Volume) result;
+    private void computedOnDevice(CudaContext c, Volume out, DeviceVolumeCache.Form form, String key, Supplier<DeviceBuffer> compute) {
         DeviceBuffer d = null;
         boolean kept = false;
         try {
-            d = compute.apply(out);
+            d = compute.get();
             if (key != null && holdable(out)) {
                 cache.keep(out, key);
                 kept = true;
                 if (cache.admit(out, form, d)) {
-                    cache.sole(out, form, true);
                     deferred.put(out, form);
-                    return result;
+                    return;
                 }
             }
             download(c, d, out.segment());
             d.close();
-            return result;
         } catch (RuntimeException | Error e) {
             if (kept) {
                 deferred.remove(out);
@@ -872,7 +851,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         Supplier<Mask> onCpu = () -> {
             Mask m = cpu().resampleLabel(mask, label, roi, target, block);
             if (key != null) {
-                keptOnHost(m.asVolume(), key);
+                Resampling.keptOrClosed(this, m.asVolume(), key);
             }
             return m;
         };
@@ -880,20 +859,23 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             metrics.cpuFallback(); // an indicator box past a Java array's size
             return onCpu.get();
         }
-        return onDevice("resampleLabel", onCpu, c -> computedOnDevice(c, Mask.allocate(Resampling.blockGrid(target, block)), DeviceVolumeCache.Form.LABELS, key,
-                out -> {
-                    Extent dst = out.extent();
-                    double[] map = Resampling.indexMap(mask.geometry(), target);
-                    DeviceBuffer d = output(c, dst.voxelCount());
-                    try (DeviceBuffer in = labelBox(c, mask, label, box, false); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map))) {
-                        kernels.resampleLabel(in, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), se.nx(), se.ny(), se.nz(), m, d,
-                                dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(), label);
-                        return d;
-                    } catch (RuntimeException | Error e) {
-                        d.close();
-                        throw e;
-                    }
-                }));
+        return onDevice("resampleLabel", onCpu, c -> {
+            Mask out = Mask.allocate(Resampling.blockGrid(target, block));
+            computedOnDevice(c, out.asVolume(), DeviceVolumeCache.Form.LABELS, key, () -> {
+                Extent dst = out.geometry().extent();
+                double[] map = Resampling.indexMap(mask.geometry(), target);
+                DeviceBuffer d = output(c, dst.voxelCount());
+                try (DeviceBuffer in = labelBox(c, mask, label, box, false); DeviceBuffer m = uploaded(c, MemorySegment.ofArray(map))) {
+                    kernels.resampleLabel(in, box.x0(), box.y0(), box.z0(), be.nx(), be.ny(), be.nz(), se.nx(), se.ny(), se.nz(), m, d,
+                            dst.nx(), dst.ny(), dst.nz(), block.x0(), block.y0(), block.z0(), label);
+                    return d;
+                } catch (RuntimeException | Error e) {
+                    d.close();
+                    throw e;
+                }
+            });
+            return out;
+        });
     }
 
     @Override
@@ -903,7 +885,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             long n = image.voxelCount();
             try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n);
                  DeviceBuffer partials = c.allocate(8L * 5 * Kernels.REDUCE_BLOCKS); DeviceBuffer out = output(c, 40)) {
-                kernels.maskedMoments(in.buffer, inLabel, n, partials, out);
+                kernels.maskedMoments(in.buffer(), inLabel, n, partials, out);
                 double[] r = new double[5];
                 download(c, out, MemorySegment.ofArray(r));
                 return new Moments((long) r[0], r[1], r[2], r[3], r[4]);
@@ -918,7 +900,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             long n = image.voxelCount();
             Mask out = Mask.allocate(mask.geometry());
             try (Upload in = floats(c, image); Upload labels = labels(c, mask); DeviceBuffer d = output(c, n)) {
-                kernels.rangeMask(in.buffer, labels.buffer, label, n, lo, hi, d);
+                kernels.rangeMask(in.buffer(), labels.buffer(), label, n, lo, hi, d);
                 download(c, d, out.asVolume().segment());
                 return out;
             } catch (RuntimeException | Error e) {
@@ -936,9 +918,9 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             Volume out = Volume.allocate(image.geometry(), VoxelType.INT32);
             try (Upload in = floats(c, image); DeviceBuffer inLabel = labelMask(c, in, mask, label, n); DeviceBuffer d = output(c, 4 * n)) {
                 if (binning.fixedBinNumber()) {
-                    kernels.discretiseFixedBinNumber(in.buffer, inLabel, n, binning.lo(), binning.hi(), binning.ng(), d);
+                    kernels.discretiseFixedBinNumber(in.buffer(), inLabel, n, binning.lo(), binning.hi(), binning.ng(), d);
                 } else {
-                    kernels.discretiseFixedBinSize(in.buffer, inLabel, n, binning.lo(), binning.width(), d);
+                    kernels.discretiseFixedBinSize(in.buffer(), inLabel, n, binning.lo(), binning.width(), d);
                 }
                 download(c, d, out.segment());
                 return out;
@@ -985,7 +967,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             Geometry g = image.geometry().crop(box);
             try (Upload in = floats(c, image); DeviceBuffer d = output(c, 4L * dx * dy * dz);
                  Volume f = Volume.allocate(g, VoxelType.FLOAT32)) {
-                kernels.cropF32(in.buffer, e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0(), d, dx, dy, dz);
+                kernels.cropF32(in.buffer(), e.nx(), e.ny(), e.nz(), box.x0(), box.y0(), box.z0(), d, dx, dy, dz);
                 download(c, d, f.segment());
                 return f.convertTo(t); // exact: the device held these values exactly
             }
@@ -998,7 +980,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
             long n = image.voxelCount();
             Volume out = Volume.allocate(image.geometry(), VoxelType.FLOAT32);
             try (Upload in = floats(c, image); DeviceBuffer d = output(c, 4 * n)) {
-                c.copy(in.buffer, 0, d, 0, 4 * n); // the kept copy stays as it is
+                c.copy(in.buffer(), 0, d, 0, 4 * n); // the kept copy stays as it is
                 kernels.clipF32(d, n, lo, hi);
                 download(c, d, out.segment());
                 return out;
@@ -1080,7 +1062,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
                 c.fill8(levels, 0, 4 * padded, (byte) 0);
                 c.fill8(morph, 0, padded, (byte) 0);
                 c.fill8(counts, 0, counts.byteSize(), (byte) 0);
-                kernels.levelSlab(in.mask, binning.fixedBinNumber(), binning.lo(), binning.fixedBinNumber() ? binning.hi() : binning.width(), ng, levels, morph);
+                kernels.levelSlab(in.mask(), binning.fixedBinNumber(), binning.lo(), binning.fixedBinNumber() ? binning.hi() : binning.width(), ng, levels, morph);
                 kernels.slabSliceCounts(levels, px, py, pz, counts);
                 long[] perSlice = new long[be.nz()];
                 download(c, counts, MemorySegment.ofArray(perSlice));
@@ -1556,15 +1538,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     }
 
     /** A device copy of a volume (float32, or a label map's bytes): the cache's (not freed here) or a temporary one. */
-    private final class Upload implements AutoCloseable {
-        final DeviceBuffer buffer;
-        final boolean temporary;
-
-        Upload(DeviceBuffer buffer, boolean temporary) {
-            this.buffer = buffer;
-            this.temporary = temporary;
-        }
-
+    private record Upload(DeviceBuffer buffer, boolean temporary) implements AutoCloseable {
         @Override
         public void close() {
             if (temporary) {
@@ -1625,7 +1599,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         int nx = be.nx() + 2 * pad, ny = be.ny() + 2 * pad, nz = be.nz() + 2 * pad;
         DeviceBuffer out = output(c, (long) nx * ny * nz);
         try (Upload m = labels(c, mask)) {
-            kernels.labelBox(m.buffer, e.nx(), e.ny(), e.nz(), label, box.x0() - pad, box.y0() - pad, box.z0() - pad, nx, ny, nz, out);
+            kernels.labelBox(m.buffer(), e.nx(), e.ny(), e.nz(), label, box.x0() - pad, box.y0() - pad, box.z0() - pad, nx, ny, nz, out);
             return out;
         } catch (RuntimeException | Error x) {
             out.close();
@@ -1648,7 +1622,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     private DeviceBuffer labelMask(CudaContext c, Upload image, Mask mask, int label, long n) {
         DeviceBuffer out = output(c, n);
         try (Upload labels = labels(c, mask)) {
-            kernels.rangeMask(image.buffer, labels.buffer, label, n, Double.NaN, Double.NaN, out);
+            kernels.rangeMask(image.buffer(), labels.buffer(), label, n, Double.NaN, Double.NaN, out);
             return out;
         } catch (RuntimeException | Error e) {
             out.close();
@@ -1761,11 +1735,11 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         metrics.downloaded(host.byteSize());
     }
 
-    /** Host memory page-locked by {@link #pin}: its volume's pages and their registration. */
-    private record Pinned(Volume volume, long start, long end, HostRegistration registration) {
+    /** Host memory page-locked by {@link #pin}: where its pages end, and their registration. */
+    private record Pinned(long end, HostRegistration registration) {
     }
 
-    /** Pinned ranges by start address (any thread reads it; the owner thread changes it). */
+    /** Pinned ranges by the address where they start (any thread reads it; the owner thread changes it). */
     private final java.util.concurrent.ConcurrentSkipListMap<Long, Pinned> pins = new java.util.concurrent.ConcurrentSkipListMap<>();
 
     /** Whether {@code host} lies wholly in memory pinned here. */
@@ -1797,7 +1771,7 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         try {
             join(device.submit(c -> {
                 if (!pins.containsKey(m.address())) {
-                    pins.put(m.address(), new Pinned(volume, m.address(), m.address() + m.byteSize(), c.register(m)));
+                    pins.put(m.address(), new Pinned(m.address() + m.byteSize(), c.register(m)));
                 }
                 return null;
             }));
@@ -1812,8 +1786,8 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
     /** Host bytes page-locked by {@link #pin} now (whole pages of the pinned volumes). */
     public long pinnedBytes() {
         long n = 0;
-        for (Pinned p : pins.values()) {
-            n += p.end() - p.start();
+        for (var p : pins.entrySet()) {
+            n += p.getValue().end() - p.getKey();
         }
         return n;
     }
@@ -1836,7 +1810,6 @@ public final class CudaBackend implements ComputeBackend, AutoCloseable {
         if (device.usable()) {
             try {
                 join(device.submit(c -> {
-                    deferred.forEach((v, form) -> cache.sole(v, form, false));
                     deferred.clear();
                     cache.evictAll();
                     freeSlab();

@@ -54,11 +54,12 @@ final class DeviceVolumeCache {
     private final Map<Volume, Kept> kept = new java.util.concurrent.ConcurrentHashMap<>();
     /** Uploaded copies in access order (LRU first). Volume has identity equality, so a Copy key does too. */
     private final LinkedHashMap<Copy, DeviceBuffer> resident = new LinkedHashMap<>(16, 0.75f, true);
-    /** Copies that are their volume's only full copy (its host voxels not filled): never evicted, freed at release. */
-    private final java.util.Set<Copy> sole = new java.util.HashSet<>();
+    /** Volumes whose device copy is their only full one (host voxels not filled): never evicted, freed at release. */
+    private final java.util.function.Predicate<Volume> onlyOnDevice;
     private long bytes;
 
-    DeviceVolumeCache(long budgetBytes, BackendMetrics metrics) {
+    DeviceVolumeCache(long budgetBytes, BackendMetrics metrics, java.util.function.Predicate<Volume> onlyOnDevice) {
+        this.onlyOnDevice = onlyOnDevice;
         this.budget = budgetBytes;
         this.metrics = metrics;
     }
@@ -91,19 +92,9 @@ final class DeviceVolumeCache {
         drop(v);
     }
 
-    /** Marks {@code v}'s resident copy in form {@code f} as its only copy (or, {@code sole} false, no longer): not evicted while so. */
-    void sole(Volume v, Form f, boolean sole) {
-        if (sole) {
-            this.sole.add(new Copy(v, f));
-        } else {
-            this.sole.remove(new Copy(v, f));
-        }
-    }
-
     /** Frees the device copies of {@code v} (a kept volume stays kept and uploads again when next used). */
     void drop(Volume v) {
         for (Form f : Form.values()) {
-            sole.remove(new Copy(v, f));
             DeviceBuffer b = resident.remove(new Copy(v, f));
             if (b != null) {
                 free(b);
@@ -134,7 +125,7 @@ final class DeviceVolumeCache {
         Iterator<Map.Entry<Copy, DeviceBuffer>> it = resident.entrySet().iterator();
         while (bytes + size > budget && it.hasNext()) {
             Map.Entry<Copy, DeviceBuffer> e = it.next();
-            if (sole.contains(e.getKey())) {
+            if (onlyOnDevice.test(e.getKey().volume())) {
                 continue;
             }
             it.remove();
@@ -163,12 +154,12 @@ final class DeviceVolumeCache {
         return true;
     }
 
-    /** Frees every device copy but the sole ones (kept volumes stay kept and upload again when next used). */
+    /** Frees every device copy but those that are their volume's only one (kept volumes stay kept and upload again when next used). */
     void evictAll() {
         Iterator<Map.Entry<Copy, DeviceBuffer>> it = resident.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<Copy, DeviceBuffer> e = it.next();
-            if (!sole.contains(e.getKey())) {
+            if (!onlyOnDevice.test(e.getKey().volume())) {
                 it.remove();
                 free(e.getValue());
                 metrics.evicted();

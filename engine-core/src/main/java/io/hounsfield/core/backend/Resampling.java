@@ -3,11 +3,26 @@ package io.hounsfield.core.backend;
 import io.hounsfield.core.Extent;
 import io.hounsfield.core.Geometry;
 import io.hounsfield.core.Vec3;
+import io.hounsfield.core.Volume;
 
 /** IBSI §2.3 grid alignment for resampling. */
 public final class Resampling {
 
     private Resampling() {
+    }
+
+    /**
+     * {@code result} (a resampling's new volume, or a new label map's volume) kept by {@code backend} under
+     * {@code key}, as {@link ComputeBackend#resampleKept} returns it; closed if keeping fails.
+     */
+    static Volume keptOrClosed(ComputeBackend backend, Volume result, String key) {
+        try {
+            backend.keep(result, key);
+            return result;
+        } catch (RuntimeException | Error e) {
+            result.close();
+            throw e;
+        }
     }
 
     /**
