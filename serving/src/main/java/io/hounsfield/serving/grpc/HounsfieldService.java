@@ -58,6 +58,7 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -226,69 +227,77 @@ final class HounsfieldService extends HounsfieldGrpc.HounsfieldImplBase {
 
     @Override
     public void extractFeatures(ExtractFeaturesRequest request, StreamObserver<FeatureResult> out) {
-        FeatureResult result;
-        try (Admission.Permit ignored = admission.enter(remainingNanos());
-             VolumeStore.Lease image = lease(request.getImage(), "image");
-             VolumeStore.Lease maskVolume = lease(request.getMask(), "mask")) {
-            checkCancelled();
-            if (maskVolume.volume().type() != VoxelType.UINT8) {
-                throw Status.INVALID_ARGUMENT.withDescription("the mask must be uint8 labels, got " + maskVolume.volume().type().id()).asRuntimeException();
+        answer(out, "feature extraction", () -> {
+            try (Admission.Permit ignored = admission.enter(remainingNanos());
+                 VolumeStore.Lease image = lease(request.getImage(), "image");
+                 VolumeStore.Lease maskVolume = lease(request.getMask(), "mask")) {
+                checkCancelled();
+                if (maskVolume.volume().type() != VoxelType.UINT8) {
+                    throw Status.INVALID_ARGUMENT.withDescription("the mask must be uint8 labels, got " + maskVolume.volume().type().id())
+                            .asRuntimeException();
+                }
+                RadiomicsSettings s = request.getParameterFile().isEmpty() ? RadiomicsSettings.defaults()
+                        : ParameterFile.parse(request.getParameterFile(), "the request's parameter_file");
+                if (request.getLabel() != 0) {
+                    s = s.withLabel(request.getLabel());
+                }
+                Mask mask = Mask.wrap(maskVolume.volume());
+                FeatureSet fs = extractor(request.getBackend()).extract(image.volume(), mask, s);
+                fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
+                checkCancelled();
+                return result(fs);
             }
-            RadiomicsSettings s = request.getParameterFile().isEmpty() ? RadiomicsSettings.defaults()
-                    : ParameterFile.parse(request.getParameterFile(), "the request's parameter_file");
-            if (request.getLabel() != 0) {
-                s = s.withLabel(request.getLabel());
-            }
-            Mask mask = Mask.wrap(maskVolume.volume());
-            FeatureSet fs = extractor(request.getBackend()).extract(image.volume(), mask, s);
-            fs.provenance().timingsMs().forEach((k, v) -> metrics.stage("features: " + k, v));
-            checkCancelled();
-            result = result(fs);
+        });
+    }
+
+    /**
+     * A unary call's answer: {@code work}'s result, or its failure as a status naming {@code what}. {@code work} holds
+     * the call's admission permit and leases and gives them back before the answer goes out, so a client that has
+     * the answer can send its next request at once and find the server's slot free.
+     */
+    static <T> void answer(StreamObserver<T> out, String what, Supplier<T> work) {
+        T result;
+        try {
+            result = work.get();
         } catch (RuntimeException e) {
-            out.onError(status(e, "feature extraction"));
+            out.onError(status(e, what));
             return;
         }
-        // Sent after the admission permit and the leases are given back: a client that has the answer can send the next
-        // request at once and find the server's slot free.
         out.onNext(result);
         out.onCompleted();
     }
 
     @Override
     public void segment(SegmentRequest request, StreamObserver<SegmentResult> out) {
-        SegmentResult result;
-        try (Admission.Permit ignored = admission.enter(remainingNanos()); VolumeStore.Lease image = lease(request.getImage(), "image")) {
-            checkCancelled();
-            OnnxModel m = model(request.getModel());
-            SegmentResult.Builder r = SegmentResult.newBuilder().setModel(m.descriptor().name());
-            try (Segmenter.Result seg = new Segmenter(backendFor(request.getBackend()), 4).segment(image.volume(), m, callCancellation())) {
-                seg.timingsMs().forEach((k, v) -> metrics.stage("segment: " + k, v));
-                r.putAllTimingsMs(seg.timingsMs());
+        answer(out, "segmentation", () -> {
+            try (Admission.Permit ignored = admission.enter(remainingNanos()); VolumeStore.Lease image = lease(request.getImage(), "image")) {
                 checkCancelled();
-                Mask mask = seg.mask();
-                List<String> names = m.descriptor().labels();
-                for (int l = 1; l < names.size(); l++) {
-                    r.addLabels(LabelCount.newBuilder().setLabel(l).setName(names.get(l)).setVoxels(mask.count(l)));
+                OnnxModel m = model(request.getModel());
+                SegmentResult.Builder r = SegmentResult.newBuilder().setModel(m.descriptor().name());
+                try (Segmenter.Result seg = new Segmenter(backendFor(request.getBackend()), 4).segment(image.volume(), m, callCancellation())) {
+                    seg.timingsMs().forEach((k, v) -> metrics.stage("segment: " + k, v));
+                    r.putAllTimingsMs(seg.timingsMs());
+                    checkCancelled();
+                    Mask mask = seg.mask();
+                    List<String> names = m.descriptor().labels();
+                    for (int l = 1; l < names.size(); l++) {
+                        r.addLabels(LabelCount.newBuilder().setLabel(l).setName(names.get(l)).setVoxels(mask.count(l)));
+                    }
+                    if (request.getReturnMask()) {
+                        r.setMaskGzip(gzip(mask.asVolume())).setMaskGeometry(ClientSupport.header(mask.asVolume(), "mask").getGeometry());
+                    }
+                    long bytes = mask.asVolume().segment().byteSize();
+                    if (!store.reserve(bytes)) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription("the label map (" + bytes + " bytes) exceeds the server's upload budget ("
+                                + store.reservedBytes() + " of " + store.budget() + " bytes in use)").asRuntimeException();
+                    }
+                    Volume stored = Volume.allocate(mask.geometry(), VoxelType.UINT8);
+                    MemorySegment.copy(mask.asVolume().segment(), 0, stored.segment(), 0, bytes);
+                    r.setMask(VolumeHandle.newBuilder().setId(store.put(stored)).setBytes(bytes));
                 }
-                if (request.getReturnMask()) {
-                    r.setMaskGzip(gzip(mask.asVolume())).setMaskGeometry(ClientSupport.header(mask.asVolume(), "mask").getGeometry());
-                }
-                long bytes = mask.asVolume().segment().byteSize();
-                if (!store.reserve(bytes)) {
-                    throw Status.RESOURCE_EXHAUSTED.withDescription("the label map (" + bytes + " bytes) exceeds the server's upload budget ("
-                            + store.reservedBytes() + " of " + store.budget() + " bytes in use)").asRuntimeException();
-                }
-                Volume stored = Volume.allocate(mask.geometry(), VoxelType.UINT8);
-                MemorySegment.copy(mask.asVolume().segment(), 0, stored.segment(), 0, bytes);
-                r.setMask(VolumeHandle.newBuilder().setId(store.put(stored)).setBytes(bytes));
+                return r.build();
             }
-            result = r.build();
-        } catch (RuntimeException e) {
-            out.onError(status(e, "segmentation"));
-            return;
-        }
-        out.onNext(result); // after the permit and the lease are given back, as extractFeatures sends
-        out.onCompleted();
+        });
     }
 
     /** A stored volume for this request, or NOT_FOUND naming which one. */

@@ -217,23 +217,17 @@ final class KServeService extends GRPCInferenceServiceGrpc.GRPCInferenceServiceI
 
     @Override
     public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> out) {
-        ModelInferResponse response;
-        try (Admission.Permit ignored = admission.enter(HounsfieldService.remaining())) {
-            String model = request.getModelName();
-            if (RADIOMICS.equals(model)) {
-                response = radiomics(request);
-            } else {
+        HounsfieldService.answer(out, "inference", () -> {
+            try (Admission.Permit ignored = admission.enter(HounsfieldService.remaining())) {
+                String model = request.getModelName();
+                if (RADIOMICS.equals(model)) {
+                    return radiomics(request);
+                }
                 OnnxModel m = models.get(model).orElseThrow(() -> Status.NOT_FOUND.withDescription("no model '" + model + "'; models: " + names())
                         .asRuntimeException());
-                response = segment(request, m);
+                return segment(request, m);
             }
-        } catch (RuntimeException e) {
-            out.onError(HounsfieldService.status(e, "inference"));
-            return;
-        }
-        // After the admission permit is given back: a client with the answer finds the server's slot free.
-        out.onNext(response);
-        out.onCompleted();
+        });
     }
 
     private ModelInferResponse radiomics(ModelInferRequest r) {
